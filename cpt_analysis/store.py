@@ -1,0 +1,100 @@
+"""The local store: official CMS files a user imported, kept as Parquet outside git.
+
+Each imported table lives in ``<store>/<kind>_<year>.parquet`` (kind: ``rvus`` or ``gpci``) with
+a line in ``manifest.json`` saying which file it came from. Writes go to a temporary file that is
+renamed over the old one only once complete, so a failed import never destroys a good store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+from .errors import WorkbookError
+
+KINDS = ("rvus", "gpci")
+
+
+def _atomic_write(target: Path, write) -> None:
+    """Call ``write(tmp_path)`` and rename the temporary file onto ``target`` when it succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def table_path(kind: str, year: int) -> Path:
+    """Return the Parquet path of an imported table of ``kind`` for ``year``."""
+    return config.store_dir() / f"{kind}_{int(year)}.parquet"
+
+
+def manifest() -> dict:
+    """Return the store's manifest: what was imported, from which file, when ({} if none)."""
+    path = config.store_dir() / "manifest.json"
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError:
+        raise WorkbookError(
+            f"the store manifest {path} is damaged", "delete it and import the CMS files again"
+        ) from None
+
+
+def save(kind: str, frame: pd.DataFrame, source: Path) -> dict:
+    """Save an imported table, one file per year, and record it in the manifest.
+
+    Returns the manifest entries written. Raises OSError if the disk refuses the write; the
+    previous table for that year is then left as it was.
+    """
+    digest = hashlib.sha256(Path(source).read_bytes()).hexdigest() if Path(source).is_file() else ""
+    entries = {}
+    for year, part in frame.groupby("year", observed=True):
+        path = table_path(kind, int(year))
+        _atomic_write(path, lambda tmp, part=part: part.to_parquet(tmp, index=False))
+        entries[f"{kind}_{int(year)}"] = {
+            "kind": kind,
+            "year": int(year),
+            "release": str(part["release"].iloc[0]) if "release" in part else None,
+            "rows": len(part),
+            "source_file": str(Path(source).resolve()),
+            "sha256": digest,
+            "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    current = manifest() | entries
+    target = config.store_dir() / "manifest.json"
+    _atomic_write(target, lambda tmp: tmp.write_text(json.dumps(current, indent=2)))
+    return entries
+
+
+def years(kind: str) -> list[int]:
+    """Return the years for which a table of ``kind`` was imported."""
+    return sorted(
+        int(p.stem.split("_")[1]) for p in config.store_dir().glob(f"{kind}_*.parquet")
+    )
+
+
+def load(kind: str, year: int) -> pd.DataFrame | None:
+    """Return the imported table of ``kind`` for ``year``, or None when none was imported."""
+    path = table_path(kind, year)
+    if not path.exists():
+        return None
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise WorkbookError(
+            f"the imported table {path} cannot be read ({type(exc).__name__})",
+            "import the CMS file again",
+        ) from None
