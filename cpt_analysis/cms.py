@@ -157,13 +157,25 @@ def _csv_frame(text: str, name: str) -> tuple[pd.DataFrame, list[str]]:
     return data, lines[:start]
 
 
-def _check_complete(data: pd.DataFrame, name: str, columns: list[str]) -> None:
-    if data.empty:
-        raise DataFileError(f"{name} has a header but no rows; it looks truncated", GET_FILE)
-    last = data.iloc[-1]
-    if any(str(last[c]).strip() == "" for c in columns):
+MIN_NATIONAL_ROWS = 5000  # a national file has about 19,000 rows
+
+
+def _check_complete(text: str, width: int, rows: int, name: str) -> None:
+    last = next(csv.reader([text.rstrip("\r\n").rsplit("\n", 1)[-1]]), [])
+    if len(last) < width:
         raise DataFileError(
-            f"{name} ends in the middle of a row (row {len(data)}); the file looks truncated",
+            f"{name} ends in the middle of a row ({len(last)} of {width} fields); "
+            "the file looks truncated",
+            GET_FILE,
+        )
+    _check_rows(rows, name)
+
+
+def _check_rows(rows: int, name: str) -> None:
+    if rows < MIN_NATIONAL_ROWS:
+        raise DataFileError(
+            f"{name} holds only {rows:,} rows where a national RVU file has about 19,000; "
+            "it looks truncated",
             GET_FILE,
         )
 
@@ -190,12 +202,13 @@ def _txt_frame(text: str, name: str) -> pd.DataFrame:
         raise DataFileError(f"{name}: the first record is not a fixed-width RVU record; {NOT_RVU}",
                             GET_FILE)
     full = len(lines[0])
-    if len(lines[-1]) < 140:
+    if len(lines[-1]) < full:
         raise DataFileError(
             f"{name} ends in the middle of a record (record {len(lines)}, {len(lines[-1])} of "
             f"{full} characters); the file looks truncated",
             GET_FILE,
         )
+    _check_rows(len(lines), name)
     series = pd.Series(lines, dtype="str")
     return pd.DataFrame(
         {col: series.str.slice(a - 1, b) for col, (a, b) in TXT_FIELDS.items()}
@@ -259,7 +272,7 @@ def read_pprrvu(path: str | Path, year: int | None = None, release: str | None =
     else:
         data, banners = _csv_frame(text, name)
         frame = _pick_columns(data, name)
-        _check_complete(data, name, [c for c in data.columns if c.endswith("total")])
+        _check_complete(text, len(data.columns), len(data), name)
         banner_year, banner_release = _banner_release(banners)
     year = year or banner_year or file_year
     release = (release or banner_release or file_release or "").upper()

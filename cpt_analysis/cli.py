@@ -1,0 +1,122 @@
+"""The ``cpt-workbook`` command: a thin layer of argument parsing and printing.
+
+A user's mistake prints one line on stderr (what was wrong, what to do) and exits with status 2,
+without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from .errors import WorkbookError
+
+
+def _lookup(args: argparse.Namespace) -> None:
+    from .card import code_card
+    from .cardtext import render
+
+    card = code_card(args.code, year=args.year, locality=args.locality, setting=args.setting,
+                     date_of_service=args.date, apm=args.apm)
+    print(render(card))
+
+
+def _import(args: argparse.Namespace) -> None:
+    from .importer import import_file
+
+    for path in args.paths:
+        print(import_file(path, kind=args.kind, year=args.year, release=args.release))
+
+
+def _icd10(args: argparse.Namespace) -> None:
+    from .icd10 import check_many
+
+    table = check_many(args.codes, args.date)
+    for _, r in table.iterrows():
+        desc = r["description"] if isinstance(r["description"], str) else ""
+        line = f"{r['input']:<10} {r['status']:<10} {desc}"
+        if r["billable_children"]:
+            line += f"  -> billable children: {r['billable_children']}"
+        print(line)
+    print(f"(FY{table['fiscal_year'].iloc[0]}; {table['basis'].iloc[0]})")
+    if args.strict and not table["billable"].all():
+        raise SystemExit(1)
+
+
+def _localities(args: argparse.Namespace) -> None:
+    from .tables import load_gpci
+
+    gpci = load_gpci(args.year)
+    if args.search:
+        gpci = gpci[gpci["locality_name"].str.contains(args.search, case=False, regex=False)
+                    | gpci["state"].str.fullmatch(args.search.upper())]
+    with pd.option_context("display.max_rows", None, "display.width", 200):
+        print(gpci[["locality_id", "state", "locality_name", "gpci_work", "gpci_pe", "gpci_mp"]]
+              .to_string(index=False))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``cpt-workbook`` with every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="cpt-workbook",
+        description="CPT Analysis Workbook: Medicare RVUs, payments and ICD-10-CM pairings.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("lookup", help="print the code card of a CPT/HCPCS code",
+                       description="Print the code card: plain-language facts, RVUs, payment "
+                                   "and typical diagnoses with their ICD-10-CM status.")
+    p.add_argument("code", help="CPT/HCPCS code such as 97012, 00100 or 72148")
+    p.add_argument("--year", type=int, help="fee-schedule year (default: latest)")
+    p.add_argument("--locality", help="Medicare locality: MAC-NN (01112-05) or part of its name")
+    p.add_argument("--setting", default="nonfacility",
+                   help="facility, nonfacility or a place-of-service code (default nonfacility)")
+    p.add_argument("--date", help="date of service for ICD-10-CM checks, YYYY-MM-DD (default today)")
+    p.add_argument("--apm", action="store_true",
+                   help="use the qualifying-APM conversion factor where a year has one")
+    p.set_defaults(func=_lookup)
+
+    p = sub.add_parser("import-cms", help="import official CMS files into the local store",
+                       description="Import a CMS PPRRVU file (zip, CSV or TXT), a GPCI file or "
+                                   "an ICD-10-CM order file into the local store (data/local).")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="file(s) as downloaded from CMS")
+    p.add_argument("--kind", choices=["rvus", "gpci", "icd10"], help="kind of file (default: "
+                   "from its name)")
+    p.add_argument("--year", type=int, help="year (or fiscal year) when the file does not say")
+    p.add_argument("--release", choices=list("ABCD"), help="RVU release letter when the file "
+                   "does not say (A Jan, B Apr, C Jul, D Oct)")
+    p.set_defaults(func=_import)
+
+    p = sub.add_parser("icd10", help="check ICD-10-CM codes for billability",
+                       description="Say whether each ICD-10-CM code is billable, a header (with "
+                                   "its billable children) or unknown on a date of service.")
+    p.add_argument("codes", nargs="+", metavar="CODE", help="codes, with or without the dot")
+    p.add_argument("--date", help="date of service YYYY-MM-DD (default today)")
+    p.add_argument("--strict", action="store_true", help="exit 1 if any code is not billable")
+    p.set_defaults(func=_icd10)
+
+    p = sub.add_parser("localities", help="list Medicare localities and their GPCIs",
+                       description="List the Medicare localities of a year with their GPCIs.")
+    p.add_argument("--year", type=int, default=2025, help="GPCI year (default 2025)")
+    p.add_argument("--search", help="part of a locality name, or a state such as CA")
+    p.set_defaults(func=_localities)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 2 for a user's mistake)."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except WorkbookError as exc:
+        print(f"cpt-workbook: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

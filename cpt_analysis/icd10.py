@@ -1,0 +1,230 @@
+"""ICD-10-CM verdicts by date of service: billable (a leaf), header (with its billable children),
+unknown, or malformed.
+
+The bundled code set is the one simple-icd-10-cm ships (CMS tabular data; loaded once per
+process, about 2 s). A user can add another fiscal year's CMS order file with
+:func:`add_fiscal_year`; it is kept in the local store. For an earlier year that was not added,
+the bundled set is used with the known changes in data/icd10_changes.csv (M54.5 was billable
+until 2021-09-30), and the verdict says so in its ``basis`` column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import store
+from .codes import ICD10_PATTERN, dotted, icd10_keys
+from .errors import DataFileError, WorkbookError
+from .tables import load_icd10_changes
+
+STATUSES = ["billable", "header", "unknown", "malformed"]
+MAX_CHILDREN_SHOWN = 8
+
+
+def fiscal_year(date_of_service: object = None) -> int:
+    """Return the ICD-10-CM fiscal year of a date (FY N runs from Oct 1 of N-1 to Sep 30 of N).
+
+    Raises WorkbookError for a value that is not a date.
+    """
+    day = as_date(date_of_service)
+    return day.year + 1 if day.month >= 10 else day.year
+
+
+def as_date(value: object = None) -> dt.date:
+    """Return a date from a date, a timestamp or text such as 2025-03-14 (today if None).
+
+    Raises WorkbookError for text that is not a date.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return dt.date.today()
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise WorkbookError(f"'{value}' is not a date", "write it as YYYY-MM-DD") from None
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> tuple[int, str, pd.DataFrame]:
+    """Return (fiscal year, label, code set) of the code set bundled with simple-icd-10-cm."""
+    import importlib.resources
+
+    import simple_icd_10_cm as cm
+
+    data = importlib.resources.files("simple_icd_10_cm") / "data"
+    name = " ".join(p.name for p in data.iterdir())
+    match = re.search(r"(January|April|July|October)-(\d{4})", name)
+    month, year = (match[1], int(match[2])) if match else ("October", 2025)
+    fy = year + 1 if month == "October" else year
+    keys = [c for c in cm.get_all_codes(with_dots=False) if ICD10_PATTERN.match(c)]
+    frame = pd.DataFrame(
+        {
+            "key": keys,
+            "leaf": [cm.is_leaf(k) for k in keys],
+            "description": [cm.get_description(k) for k in keys],
+        }
+    )
+    return fy, f"FY{fy} code set ({month} {year} update, simple-icd-10-cm)", _index(frame)
+
+
+def _index(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.astype({"key": "str", "description": "str", "leaf": "bool"})
+    return frame.sort_values("key").drop_duplicates("key").set_index("key")
+
+
+def bundled_fiscal_year() -> int:
+    """Return the fiscal year of the code set bundled with simple-icd-10-cm."""
+    return _bundled()[0]
+
+
+def read_order_file(path: str | Path) -> pd.DataFrame:
+    """Read a CMS ICD-10-CM order file (icd10cm_order_YYYY.txt) or codes file
+    (icd10cm_codes_YYYY.txt) into a code set: key, leaf, description.
+
+    Raises DataFileError when no line has the shape of either file.
+    """
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="latin-1").splitlines()
+    except OSError as exc:
+        raise DataFileError(f"{path} cannot be read ({exc.strerror})", "check the path") from None
+    order = re.compile(r"^\d{5} ([A-Z0-9]{3,7})\s+([01]) (.{1,60}?)\s{2,}(.*)$|^\d{5} ([A-Z0-9]{3,7})\s+([01]) (.*)$")
+    codes = re.compile(r"^([A-Z][0-9][0-9A-Z][0-9A-Z]{0,4})\s+(\S.*)$")
+    rows = []
+    for line in lines:
+        match = order.match(line)
+        if match:
+            key = match[1] or match[5]
+            flag = match[2] or match[6]
+            desc = (match[4] or match[7] or match[3] or "").strip()
+            rows.append((key, flag == "1", desc))
+    if not rows:
+        listed = [m.groups() for m in map(codes.match, lines) if m]
+        keys = sorted(k for k, _ in listed)
+        headers = {a for a, b in zip(keys, keys[1:], strict=False) if b.startswith(a)}
+        rows = [(k, k not in headers, d.strip()) for k, d in listed]
+    if not rows:
+        raise DataFileError(
+            f"{path.name} is not a CMS ICD-10-CM order or codes file",
+            "use icd10cm_order_YYYY.txt from the CMS ICD-10-CM tabular download",
+        )
+    return _index(pd.DataFrame(rows, columns=["key", "leaf", "description"]))
+
+
+def add_fiscal_year(path: str | Path, fiscal_year: int | None = None) -> int:
+    """Add a fiscal year's CMS code set to the local store; returns the fiscal year added.
+
+    The year comes from the file name (icd10cm_order_2027.txt) unless given. Raises
+    DataFileError for a file of another kind and WorkbookError when the year cannot be told.
+    """
+    path = Path(path)
+    if fiscal_year is None:
+        match = re.search(r"(20\d{2})", path.name)
+        if not match:
+            raise WorkbookError(f"cannot tell the fiscal year of {path.name}", "pass the year")
+        fiscal_year = int(match[1])
+    codeset = read_order_file(path).reset_index()
+    codeset["year"] = int(fiscal_year)
+    store.save("icd10", codeset, path)
+    _added.cache_clear()
+    return int(fiscal_year)
+
+
+@lru_cache(maxsize=None)
+def _added(fy: int) -> pd.DataFrame | None:
+    frame = store.load("icd10", fy)
+    return None if frame is None else _index(frame.drop(columns=["year"]))
+
+
+def _codeset(fy: int) -> tuple[pd.DataFrame, str, bool]:
+    """Return (code set, basis, apply known changes) for a fiscal year."""
+    added = _added(fy)
+    if added is not None:
+        return added, f"FY{fy} code set added from a CMS file", False
+    bundled_fy, label, frame = _bundled()
+    if fy == bundled_fy:
+        return frame, label, False
+    if fy > bundled_fy:
+        return frame, f"{label}; FY{fy} not added, so newer changes are not known", False
+    return frame, f"{label} with the known changes before FY{bundled_fy}", True
+
+
+def _children(frame: pd.DataFrame, key: str) -> list[str]:
+    keys = frame.index
+    lo = keys.searchsorted(key)
+    hi = keys.searchsorted(key + "\uffff")
+    block = frame.iloc[lo:hi]
+    return [dotted(k) for k in block.index[block["leaf"].to_numpy()] if k != key]
+
+
+def _join(children: list[str]) -> str:
+    if len(children) <= MAX_CHILDREN_SHOWN:
+        return ", ".join(children)
+    shown = ", ".join(children[:MAX_CHILDREN_SHOWN])
+    return f"{shown} ... ({len(children)} in all)"
+
+
+def check_many(codes: pd.Series | list, date_of_service: object = None) -> pd.DataFrame:
+    """Return one verdict row per input code, for one date of service (default today).
+
+    Columns: input, icd10 (dotted, NA if malformed), status (billable / header / unknown /
+    malformed), billable, description, billable_children (text), n_children, fiscal_year, basis.
+    Raises WorkbookError for a date that is not a date.
+    """
+    day = as_date(date_of_service)
+    fy = fiscal_year(day)
+    frame, basis, apply_changes = _codeset(fy)
+    inputs = pd.Series(list(codes), dtype="str")
+    keys = icd10_keys(inputs)
+    unique = pd.Series(keys.dropna().unique(), dtype="str")
+    found = frame.reindex(unique)
+    status = pd.Series(
+        ["unknown" if pd.isna(leaf) else ("billable" if leaf else "header") for leaf in found["leaf"]],
+        index=unique,
+        dtype="str",
+    )
+    if apply_changes:
+        changes = load_icd10_changes()
+        later = changes[changes["effective_date"].dt.date > day]
+        for _, change in later.iterrows():
+            key = change["icd10"].replace(".", "")
+            if key in status.index:
+                status[key] = "billable" if change["change"] == "became header" else "unknown"
+    children = {
+        k: _children(frame, k) for k in status.index[(status == "header").to_numpy()]
+    }
+    result = pd.DataFrame({"input": inputs, "key": keys})
+    result["icd10"] = keys.map(lambda k: dotted(k) if isinstance(k, str) else pd.NA).astype("str")
+    result["status"] = keys.map(status).fillna("malformed")
+    result["billable"] = result["status"].eq("billable")
+    result["description"] = keys.map(found["description"].set_axis(unique)).astype("str")
+    kids = keys.map(lambda k: children.get(k, []) if isinstance(k, str) else [])
+    result["billable_children"] = kids.map(_join).astype("str")
+    result["n_children"] = kids.map(len).astype("int64")
+    result["fiscal_year"] = fy
+    result["basis"] = basis
+    result["status"] = pd.Categorical(result["status"], categories=STATUSES)
+    return result.drop(columns=["key"])
+
+
+def check(code: str, date_of_service: object = None) -> dict:
+    """Return the verdict for one ICD-10-CM code as a dict (see :func:`check_many`)."""
+    return check_many([code], date_of_service).iloc[0].to_dict()
+
+
+def billable_children(code: str, date_of_service: object = None) -> list[str]:
+    """Return the billable codes under a header (empty for a billable or unknown code)."""
+    fy = fiscal_year(date_of_service)
+    key = icd10_keys(pd.Series([code], dtype="str")).iloc[0]
+    if not isinstance(key, str):
+        return []
+    frame = _codeset(fy)[0]
+    return _children(frame, key) if key in frame.index and not frame.loc[key, "leaf"] else []
