@@ -31,8 +31,16 @@ DISCLAIMER = (
     "plain-language wording, never the official CPT descriptors."
 )
 HISTORY_COLUMNS = [
-    "year", "release", "status", "work_rvu", "pe_rvu_nonfacility", "pe_rvu_facility", "mp_rvu",
-    "total_rvu_nonfacility", "total_rvu_facility", "conversion_factor",
+    "year",
+    "release",
+    "status",
+    "work_rvu",
+    "pe_rvu_nonfacility",
+    "pe_rvu_facility",
+    "mp_rvu",
+    "total_rvu_nonfacility",
+    "total_rvu_facility",
+    "conversion_factor",
 ]
 
 
@@ -74,7 +82,9 @@ def _history(code: str) -> pd.DataFrame:
     return rows[HISTORY_COLUMNS].reset_index(drop=True)
 
 
-def _prices(rows: pd.DataFrame, year: int, locality: object, apm: bool, notes: list) -> pd.DataFrame:
+def _prices(
+    rows: pd.DataFrame, year: int, locality: object, apm: bool, notes: list
+) -> pd.DataFrame:
     cf = float(conversion_factor(year, None, apm)["conversion_factor"])
     places = [("national", "National (GPCI 1.0)", None)]
     if locality not in (None, "", "national"):
@@ -89,10 +99,26 @@ def _prices(rows: pd.DataFrame, year: int, locality: object, apm: bool, notes: l
     for place_id, place_name, gpci in places:
         for setting in ("nonfacility", "facility"):
             priced = price_frame(rows, gpci, cf, setting)
-            parts.append(priced.assign(locality_id=place_id, locality_name=place_name,
-                                       setting=setting, conversion_factor=cf))
-    cols = ["modifier", "locality_id", "locality_name", "setting", "work_rvu", "pe_rvu",
-            "mp_rvu", "conversion_factor", "amount", "reason"]
+            parts.append(
+                priced.assign(
+                    locality_id=place_id,
+                    locality_name=place_name,
+                    setting=setting,
+                    conversion_factor=cf,
+                )
+            )
+    cols = [
+        "modifier",
+        "locality_id",
+        "locality_name",
+        "setting",
+        "work_rvu",
+        "pe_rvu",
+        "mp_rvu",
+        "conversion_factor",
+        "amount",
+        "reason",
+    ]
     return pd.concat(parts, ignore_index=True)[cols]
 
 

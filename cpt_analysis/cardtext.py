@@ -20,8 +20,10 @@ def _money(value: float) -> str:
 
 
 def _rvu_lines(card: CodeCard) -> list[str]:
-    lines = [f"  {'mod':<8}{'status':<8}{'work':>7}{'PE nonfac':>11}{'PE fac':>9}{'MP':>7}"
-             f"{'total nonfac':>14}{'total fac':>11}"]
+    lines = [
+        f"  {'mod':<8}{'status':<8}{'work':>7}{'PE nonfac':>11}{'PE fac':>9}{'MP':>7}"
+        f"{'total nonfac':>14}{'total fac':>11}"
+    ]
     for _, r in card.rvus.iterrows():
         nf = "NA" if r["pe_na_nonfacility"] else f"{r['pe_rvu_nonfacility']:.2f}"
         fa = "NA" if r["pe_na_facility"] else f"{r['pe_rvu_facility']:.2f}"
@@ -35,8 +37,10 @@ def _rvu_lines(card: CodeCard) -> list[str]:
 
 
 def _history_lines(card: CodeCard) -> list[str]:
-    lines = [f"  {'year':<6}{'release':<9}{'work':>6}{'PE nonfac':>11}{'PE fac':>8}{'MP':>6}"
-             f"{'conv. factor':>14}"]
+    lines = [
+        f"  {'year':<6}{'release':<9}{'work':>6}{'PE nonfac':>11}{'PE fac':>8}{'MP':>6}"
+        f"{'conv. factor':>14}"
+    ]
     for _, r in card.history.iterrows():
         lines.append(
             f"  {r['year']:<6}{r['release']:<9}{r['work_rvu']:>6.2f}{r['pe_rvu_nonfacility']:>11.2f}"
@@ -51,8 +55,10 @@ def _price_lines(card: CodeCard) -> list[str]:
         lines.append(f"  {name} ({place}), conversion factor {rows['conversion_factor'].iloc[0]}:")
         for _, r in rows.iterrows():
             why = "" if r["reason"] == "paid" else f"  ({r['reason']})"
-            lines.append(f"    {r['modifier'] or 'global':<7}{r['setting']:<13}"
-                         f"{_money(r['amount']):>10}{why}")
+            lines.append(
+                f"    {r['modifier'] or 'global':<7}{r['setting']:<13}"
+                f"{_money(r['amount']):>10}{why}"
+            )
     return lines
 
 
@@ -60,14 +66,16 @@ def _diagnosis_lines(card: CodeCard) -> list[str]:
     lines = []
     for _, d in card.diagnoses.iterrows():
         flag = {"billable": "billable", "header": "NOT BILLABLE (header)"}.get(
-            str(d["status"]), f"NOT BILLABLE ({d['status']})")
+            str(d["status"]), f"NOT BILLABLE ({d['status']})"
+        )
         desc = d["description"] if isinstance(d["description"], str) else ""
         lines.append(f"  - {d['icd10']}: {desc} -> {flag}")
         if d["billable_children"]:
             lines.append(f"      use a billable child: {d['billable_children']}")
     if not card.diagnoses.empty:
-        lines.append(f"  Judged for {card.date_of_service} on the "
-                     f"{card.diagnoses['basis'].iloc[0]}.")
+        lines.append(
+            f"  Judged for {card.date_of_service} on the {card.diagnoses['basis'].iloc[0]}."
+        )
     return lines or ["  (no typical diagnoses recorded for this code)"]
 
 
@@ -76,21 +84,33 @@ def render(card: CodeCard) -> str:
     f = card.facts
     out = [f"CPT/HCPCS {card.code}: {card.name}", "=" * min(WIDTH, 12 + len(card.name) + 8)]
     if f:
-        out += ["Procedure explanation:", _para(f["explanation"]), f"  Family: {f['family']}; "
-                f"{'timed (units by the 8-minute rule)' if f['timed'] else 'untimed (one unit per session)'}"]
+        out += [
+            "Procedure explanation:",
+            _para(f["explanation"]),
+            f"  Family: {f['family']}; "
+            f"{'timed (units by the 8-minute rule)' if f['timed'] else 'untimed (one unit per session)'}",
+        ]
     out += ["Common names:"] + [f"  - {n}" for n in card.common_names or ["(none recorded)"]]
     out += [f"Relative value units ({card.year}):"] + _rvu_lines(card)
-    out += ["  " + v for v in (f"Status {card.meanings['status']}",
-                               f"Global days {card.meanings['global_days']}",
-                               f"PC/TC {card.meanings['pctc']}",
-                               f"Multiple procedures {card.meanings['mult_proc']}")]
+    out += [
+        "  " + v
+        for v in (
+            f"Status {card.meanings['status']}",
+            f"Global days {card.meanings['global_days']}",
+            f"PC/TC {card.meanings['pctc']}",
+            f"Multiple procedures {card.meanings['mult_proc']}",
+        )
+    ]
     out += ["RVU history (global row):"] + _history_lines(card)
     out += [f"Medicare payment ({card.year}):"] + _price_lines(card)
     if f:
-        out += ["How this procedure appears:",
-                f"  - Operating room schedule name: {f['or_schedule_name']}",
-                f"  - Surgical consent form name: {f['consent_form_name']}",
-                "Typical patients:", _para(f["typical_patients"])]
+        out += [
+            "How this procedure appears:",
+            f"  - Operating room schedule name: {f['or_schedule_name']}",
+            f"  - Surgical consent form name: {f['consent_form_name']}",
+            "Typical patients:",
+            _para(f["typical_patients"]),
+        ]
     out += ["Associated ICD-10-CM codes:"] + _diagnosis_lines(card)
     out += ["Summary:", _para(card.summary)]
     out += ["Notes:"] + [_para("- " + n) for n in card.notes] if card.notes else []

@@ -18,8 +18,14 @@ def _lookup(args: argparse.Namespace) -> None:
     from .card import code_card
     from .cardtext import render
 
-    card = code_card(args.code, year=args.year, locality=args.locality, setting=args.setting,
-                     date_of_service=args.date, apm=args.apm)
+    card = code_card(
+        args.code,
+        year=args.year,
+        locality=args.locality,
+        setting=args.setting,
+        date_of_service=args.date,
+        apm=args.apm,
+    )
     print(render(card))
 
 
@@ -50,11 +56,16 @@ def _localities(args: argparse.Namespace) -> None:
 
     gpci = load_gpci(args.year)
     if args.search:
-        gpci = gpci[gpci["locality_name"].str.contains(args.search, case=False, regex=False)
-                    | gpci["state"].str.fullmatch(args.search.upper())]
+        gpci = gpci[
+            gpci["locality_name"].str.contains(args.search, case=False, regex=False)
+            | gpci["state"].str.fullmatch(args.search.upper())
+        ]
     with pd.option_context("display.max_rows", None, "display.width", 200):
-        print(gpci[["locality_id", "state", "locality_name", "gpci_work", "gpci_pe", "gpci_mp"]]
-              .to_string(index=False))
+        print(
+            gpci[
+                ["locality_id", "state", "locality_name", "gpci_work", "gpci_pe", "gpci_mp"]
+            ].to_string(index=False)
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,40 +76,64 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("lookup", help="print the code card of a CPT/HCPCS code",
-                       description="Print the code card: plain-language facts, RVUs, payment "
-                                   "and typical diagnoses with their ICD-10-CM status.")
+    p = sub.add_parser(
+        "lookup",
+        help="print the code card of a CPT/HCPCS code",
+        description="Print the code card: plain-language facts, RVUs, payment "
+        "and typical diagnoses with their ICD-10-CM status.",
+    )
     p.add_argument("code", help="CPT/HCPCS code such as 97012, 00100 or 72148")
     p.add_argument("--year", type=int, help="fee-schedule year (default: latest)")
     p.add_argument("--locality", help="Medicare locality: MAC-NN (01112-05) or part of its name")
-    p.add_argument("--setting", default="nonfacility",
-                   help="facility, nonfacility or a place-of-service code (default nonfacility)")
-    p.add_argument("--date", help="date of service for ICD-10-CM checks, YYYY-MM-DD (default today)")
-    p.add_argument("--apm", action="store_true",
-                   help="use the qualifying-APM conversion factor where a year has one")
+    p.add_argument(
+        "--setting",
+        default="nonfacility",
+        help="facility, nonfacility or a place-of-service code (default nonfacility)",
+    )
+    p.add_argument(
+        "--date", help="date of service for ICD-10-CM checks, YYYY-MM-DD (default today)"
+    )
+    p.add_argument(
+        "--apm",
+        action="store_true",
+        help="use the qualifying-APM conversion factor where a year has one",
+    )
     p.set_defaults(func=_lookup)
 
-    p = sub.add_parser("import-cms", help="import official CMS files into the local store",
-                       description="Import a CMS PPRRVU file (zip, CSV or TXT), a GPCI file or "
-                                   "an ICD-10-CM order file into the local store (data/local).")
+    p = sub.add_parser(
+        "import-cms",
+        help="import official CMS files into the local store",
+        description="Import a CMS PPRRVU file (zip, CSV or TXT), a GPCI file or "
+        "an ICD-10-CM order file into the local store (data/local).",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help="file(s) as downloaded from CMS")
-    p.add_argument("--kind", choices=["rvus", "gpci", "icd10"], help="kind of file (default: "
-                   "from its name)")
+    p.add_argument(
+        "--kind", choices=["rvus", "gpci", "icd10"], help="kind of file (default: from its name)"
+    )
     p.add_argument("--year", type=int, help="year (or fiscal year) when the file does not say")
-    p.add_argument("--release", choices=list("ABCD"), help="RVU release letter when the file "
-                   "does not say (A Jan, B Apr, C Jul, D Oct)")
+    p.add_argument(
+        "--release",
+        choices=list("ABCD"),
+        help="RVU release letter when the file does not say (A Jan, B Apr, C Jul, D Oct)",
+    )
     p.set_defaults(func=_import)
 
-    p = sub.add_parser("icd10", help="check ICD-10-CM codes for billability",
-                       description="Say whether each ICD-10-CM code is billable, a header (with "
-                                   "its billable children) or unknown on a date of service.")
+    p = sub.add_parser(
+        "icd10",
+        help="check ICD-10-CM codes for billability",
+        description="Say whether each ICD-10-CM code is billable, a header (with "
+        "its billable children) or unknown on a date of service.",
+    )
     p.add_argument("codes", nargs="+", metavar="CODE", help="codes, with or without the dot")
     p.add_argument("--date", help="date of service YYYY-MM-DD (default today)")
     p.add_argument("--strict", action="store_true", help="exit 1 if any code is not billable")
     p.set_defaults(func=_icd10)
 
-    p = sub.add_parser("localities", help="list Medicare localities and their GPCIs",
-                       description="List the Medicare localities of a year with their GPCIs.")
+    p = sub.add_parser(
+        "localities",
+        help="list Medicare localities and their GPCIs",
+        description="List the Medicare localities of a year with their GPCIs.",
+    )
     p.add_argument("--year", type=int, default=2025, help="GPCI year (default 2025)")
     p.add_argument("--search", help="part of a locality name, or a state such as CA")
     p.set_defaults(func=_localities)

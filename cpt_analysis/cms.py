@@ -199,8 +199,9 @@ def _txt_frame(text: str, name: str) -> pd.DataFrame:
     if not lines:
         raise DataFileError(f"{name} holds no records; {NOT_RVU}", GET_FILE)
     if len(lines[0]) < 140 or not HCPCS_PATTERN.match(lines[0][:5]):
-        raise DataFileError(f"{name}: the first record is not a fixed-width RVU record; {NOT_RVU}",
-                            GET_FILE)
+        raise DataFileError(
+            f"{name}: the first record is not a fixed-width RVU record; {NOT_RVU}", GET_FILE
+        )
     full = len(lines[0])
     if len(lines[-1]) < full:
         raise DataFileError(
@@ -210,9 +211,7 @@ def _txt_frame(text: str, name: str) -> pd.DataFrame:
         )
     _check_rows(len(lines), name)
     series = pd.Series(lines, dtype="str")
-    return pd.DataFrame(
-        {col: series.str.slice(a - 1, b) for col, (a, b) in TXT_FIELDS.items()}
-    )
+    return pd.DataFrame({col: series.str.slice(a - 1, b) for col, (a, b) in TXT_FIELDS.items()})
 
 
 def _typed(frame: pd.DataFrame, name: str, year: int, release: str) -> pd.DataFrame:
@@ -299,8 +298,10 @@ def _gpci_rows(text: str, name: str) -> pd.DataFrame:
         for i, h in enumerate(header):
             if all(w in h for w in words):
                 return i
-        raise DataFileError(f"{name}: no column with {' '.join(words).upper()}",
-                            "import the official GPCI file (GPCI20xx.csv)")
+        raise DataFileError(
+            f"{name}: no column with {' '.join(words).upper()}",
+            "import the official GPCI file (GPCI20xx.csv)",
+        )
 
     idx = {
         "mac": find("mac") if any("mac" in h for h in header) else find("contractor"),
@@ -324,8 +325,10 @@ def _gpci_txt(lines: list[str], name: str) -> pd.DataFrame:
     )
     matches = [m.groups() for m in map(pattern.match, lines) if m]
     if not matches:
-        raise DataFileError(f"{name} is not a GPCI file (no locality rows found)",
-                            "import the official GPCI file (GPCI20xx.csv or .txt)")
+        raise DataFileError(
+            f"{name} is not a GPCI file (no locality rows found)",
+            "import the official GPCI file (GPCI20xx.csv or .txt)",
+        )
     cols = ["mac", "state", "locality_number", "locality_name", "gpci_work", "gpci_pe", "gpci_mp"]
     frame = pd.DataFrame(matches, columns=cols)
     year_match = re.search(r"CY (20\d{2})", " ".join(lines[:3]))
@@ -382,10 +385,13 @@ def read_locality(path: str | Path) -> pd.DataFrame:
             if len(r) >= 5 and r[0].strip().isdigit():
                 rows.append(r[:5])
     if not rows:
-        raise DataFileError(f"{path.name} is not a locality file (no locality rows found)",
-                            "import the official LOCCO file (25LOCCO.csv or .txt)")
-    frame = pd.DataFrame(rows, columns=["mac", "locality_number", "state", "fee_schedule_area",
-                                        "counties"]).apply(lambda s: s.str.strip())
+        raise DataFileError(
+            f"{path.name} is not a locality file (no locality rows found)",
+            "import the official LOCCO file (25LOCCO.csv or .txt)",
+        )
+    frame = pd.DataFrame(
+        rows, columns=["mac", "locality_number", "state", "fee_schedule_area", "counties"]
+    ).apply(lambda s: s.str.strip())
     frame["mac"] = frame["mac"].str.zfill(5)
     frame["locality_number"] = frame["locality_number"].str.zfill(2)
     frame["state"] = frame["state"].replace("", pd.NA).ffill()

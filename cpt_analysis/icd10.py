@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -96,7 +96,9 @@ def read_order_file(path: str | Path) -> pd.DataFrame:
         lines = path.read_text(encoding="latin-1").splitlines()
     except OSError as exc:
         raise DataFileError(f"{path} cannot be read ({exc.strerror})", "check the path") from None
-    order = re.compile(r"^\d{5} ([A-Z0-9]{3,7})\s+([01]) (.{1,60}?)\s{2,}(.*)$|^\d{5} ([A-Z0-9]{3,7})\s+([01]) (.*)$")
+    order = re.compile(
+        r"^\d{5} ([A-Z0-9]{3,7})\s+([01]) (.{1,60}?)\s{2,}(.*)$|^\d{5} ([A-Z0-9]{3,7})\s+([01]) (.*)$"
+    )
     codes = re.compile(r"^([A-Z][0-9][0-9A-Z][0-9A-Z]{0,4})\s+(\S.*)$")
     rows = []
     for line in lines:
@@ -138,7 +140,7 @@ def add_fiscal_year(path: str | Path, fiscal_year: int | None = None) -> int:
     return int(fiscal_year)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _added(fy: int) -> pd.DataFrame | None:
     frame = store.load("icd10", fy)
     return None if frame is None else _index(frame.drop(columns=["year"]))
@@ -187,7 +189,10 @@ def check_many(codes: pd.Series | list, date_of_service: object = None) -> pd.Da
     unique = pd.Series(keys.dropna().unique(), dtype="str")
     found = frame.reindex(unique)
     status = pd.Series(
-        ["unknown" if pd.isna(leaf) else ("billable" if leaf else "header") for leaf in found["leaf"]],
+        [
+            "unknown" if pd.isna(leaf) else ("billable" if leaf else "header")
+            for leaf in found["leaf"]
+        ],
         index=unique,
         dtype="str",
     )
@@ -198,9 +203,7 @@ def check_many(codes: pd.Series | list, date_of_service: object = None) -> pd.Da
             key = change["icd10"].replace(".", "")
             if key in status.index:
                 status[key] = "billable" if change["change"] == "became header" else "unknown"
-    children = {
-        k: _children(frame, k) for k in status.index[(status == "header").to_numpy()]
-    }
+    children = {k: _children(frame, k) for k in status.index[(status == "header").to_numpy()]}
     result = pd.DataFrame({"input": inputs, "key": keys})
     result["icd10"] = keys.map(lambda k: dotted(k) if isinstance(k, str) else pd.NA).astype("str")
     result["status"] = keys.map(status).fillna("malformed")

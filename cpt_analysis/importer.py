@@ -25,8 +25,10 @@ class ImportResult:
     path: Path
 
     def __str__(self) -> str:
-        return (f"imported {self.rows:,} {self.kind} rows for {self.year}"
-                f"{' (' + self.release + ')' if self.release else ''} from {self.path.name}")
+        return (
+            f"imported {self.rows:,} {self.kind} rows for {self.year}"
+            f"{' (' + self.release + ')' if self.release else ''} from {self.path.name}"
+        )
 
 
 def detect_kind(path: Path) -> str:
@@ -62,8 +64,9 @@ def import_file(
     if kind == "rvus":
         frame = cms.read_pprrvu(path, year=year, release=release)
         store.save("rvus", frame, path)
-        return ImportResult("rvus", int(frame["year"].iloc[0]), str(frame["release"].iloc[0]),
-                            len(frame), path)
+        return ImportResult(
+            "rvus", int(frame["year"].iloc[0]), str(frame["release"].iloc[0]), len(frame), path
+        )
     if kind == "gpci":
         frame = cms.read_gpci(path, year=year)
         frame["release"] = ""

@@ -149,8 +149,9 @@ def _rvu_row(code: str, modifier: str, year: int) -> pd.Series:
     if rows.empty:
         if (rvus["hcpcs"] == code).any():
             mods = ", ".join(m or "none" for m in rvus.loc[rvus["hcpcs"] == code, "modifier"])
-            raise WorkbookError(f"{code} has no row for modifier {modifier} in {year}",
-                                f"its rows are: {mods}")
+            raise WorkbookError(
+                f"{code} has no row for modifier {modifier} in {year}", f"its rows are: {mods}"
+            )
         raise WorkbookError(
             f"{code} is not in the workbook's {year} RVUs",
             "import the official CMS RVU file with `cpt-workbook import-cms PATH`",
@@ -183,8 +184,11 @@ def price(
     row = _rvu_row(code, modifier, int(year))
     cf = conversion_factor(year, date_of_service, apm)
     place = resolve_locality(locality, int(year))
-    gw, gp, gm = (1.0, 1.0, 1.0) if place is None else (
-        float(place["gpci_work"]), float(place["gpci_pe"]), float(place["gpci_mp"]))
+    gw, gp, gm = (
+        (1.0, 1.0, 1.0)
+        if place is None
+        else (float(place["gpci_work"]), float(place["gpci_pe"]), float(place["gpci_mp"]))
+    )
     pe = float(row[f"pe_rvu_{kind}"])
     status = str(row["status"])
     amount = None
@@ -227,8 +231,11 @@ def price_frame(
     Returns the rows with columns pe_rvu, amount (NaN where unpaid) and reason added.
     """
     kind = resolve_setting(setting)[0]
-    gw, gp, gm = (1.0, 1.0, 1.0) if gpci is None else (
-        float(gpci["gpci_work"]), float(gpci["gpci_pe"]), float(gpci["gpci_mp"]))
+    gw, gp, gm = (
+        (1.0, 1.0, 1.0)
+        if gpci is None
+        else (float(gpci["gpci_work"]), float(gpci["gpci_pe"]), float(gpci["gpci_mp"]))
+    )
     out = rvus.copy()
     out["pe_rvu"] = out[f"pe_rvu_{kind}"]
     raw = (out["work_rvu"] * gw + out["pe_rvu"] * gp + out["mp_rvu"] * gm) * cf
@@ -237,5 +244,7 @@ def price_frame(
     out["amount"] = raw.map(cents).where(payable & ~na)
     out["reason"] = "paid"
     out.loc[na, "reason"] = f"NA in {kind} setting"
-    out.loc[~payable, "reason"] = "status " + out.loc[~payable, "status"].astype("str") + ": not paid"
+    out.loc[~payable, "reason"] = (
+        "status " + out.loc[~payable, "status"].astype("str") + ": not paid"
+    )
     return out

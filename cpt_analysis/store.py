@@ -81,9 +81,7 @@ def save(kind: str, frame: pd.DataFrame, source: Path) -> dict:
 
 def years(kind: str) -> list[int]:
     """Return the years for which a table of ``kind`` was imported."""
-    return sorted(
-        int(p.stem.split("_")[1]) for p in config.store_dir().glob(f"{kind}_*.parquet")
-    )
+    return sorted(int(p.stem.split("_")[1]) for p in config.store_dir().glob(f"{kind}_*.parquet"))
 
 
 def load(kind: str, year: int) -> pd.DataFrame | None:

@@ -8,7 +8,7 @@ with ``cpt-workbook import-cms`` come from the local store and take precedence r
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 
@@ -20,7 +20,7 @@ from .schema import read_table
 IMPORT_HINT = "import the official CMS file with `cpt-workbook import-cms PATH`"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shipped(name: str) -> pd.DataFrame:
     return read_table(config.shipped_table(name), name)
 
