@@ -1,0 +1,107 @@
+import re
+import subprocess
+import sys
+
+import pytest
+
+from cpt_analysis.cli import main
+
+SEED_FACTS = [
+    "Spinal Traction",
+    "Mechanical Traction Therapy",
+    "Traction Treatment",
+    "Operating room schedule name: Mechanical Traction",
+    "Surgical consent form name: Mechanical Traction Therapy",
+    "herniated disc",
+    "non-invasive",
+    "RVU25D",
+    "RVU26C",
+]
+
+
+def test_lookup_97012_shows_the_seed_and_flags_the_stale_diagnoses(capsys):
+    assert main(["lookup", "97012", "--date", "2025-06-01"]) == 0
+    out = capsys.readouterr().out
+    for fact in SEED_FACTS:
+        assert fact in out, fact
+    assert "  2025  RVU25D     0.25       0.18    0.18  0.01       32.3465" in out
+    assert "  2026  RVU26C     0.24       0.18    0.18  0.01       33.4009" in out
+    assert (
+        "- M51.2: Other thoracic, thoracolumbar and lumbosacral intervertebral disc "
+        "displacement -> NOT BILLABLE (header)" in out
+    )
+    assert "use a billable child: M51.24, M51.25, M51.26, M51.27" in out
+    assert "- M54.5: Low back pain -> NOT BILLABLE (header)" in out
+    assert "use a billable child: M54.50, M54.51, M54.59" in out
+    assert "- M54.2: Cervicalgia -> billable" in out
+    assert re.search(r"global +nonfacility +\$14\.36", out)  # 0.43 x 33.4009
+
+
+def test_lookup_in_a_locality_with_26_and_tc(capsys):
+    assert main(["lookup", "72148", "--year", "2025", "--locality", "01112-05"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"26 +nonfacility +\$77\.88", out)
+    assert re.search(r"TC +facility +- +\(NA in facility setting\)", out)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["lookup", "9701"], "'9701' is not a CPT/HCPCS code"),
+        (["lookup", "ABCDE"], "'ABCDE' is not a CPT/HCPCS code"),
+        (["lookup", "97012-"], "'97012-' is not a CPT/HCPCS code"),
+        (
+            ["lookup", "99999"],
+            "99999 is not in the workbook's tables (it ships 53 codes): "
+            "import the official CMS RVU file",
+        ),
+        (["lookup", "97012", "--year", "2031"], "no RVUs for 2031"),
+        (
+            ["lookup", "97012", "--year", "2025", "--locality", "Atlantis"],
+            "'Atlantis' is not a Medicare locality in 2025",
+        ),
+        (["import-cms", "missing/PPRRVU2025.csv"], "missing/PPRRVU2025.csv does not exist"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cpt-workbook: error: ") and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_icd10_command(capsys):
+    assert main(["icd10", "M54.5", "m542", "--date", "2021-09-30"]) == 0
+    out = capsys.readouterr().out
+    assert "M54.5      billable   Low back pain" in out
+    with pytest.raises(SystemExit) as info:
+        main(["icd10", "M54.5", "--strict", "--date", "2022-01-01"])
+    assert info.value.code == 1
+
+
+def test_console_script_with_a_truncated_file_has_no_traceback(tmp_path):
+    bad = tmp_path / "PPRRVU2025_Oct.csv"
+    bad.write_text("HCPCS,MOD,DESCRIPTION\n97012,,x\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "cpt_analysis.cli", "import-cms", str(bad)],
+        capture_output=True,
+        text=True,
+        env={"CPT_WORKBOOK_STORE": str(tmp_path / "s"), "PATH": "/usr/bin:/bin"},
+    )
+    assert run.returncode == 2
+    assert run.stderr.startswith("cpt-workbook: error: PPRRVU2025_Oct.csv: column")
+    assert "Traceback" not in run.stderr
+
+
+def test_help_everywhere(capsys):
+    for argv in (
+        ["--help"],
+        ["lookup", "--help"],
+        ["import-cms", "--help"],
+        ["icd10", "--help"],
+        ["localities", "--help"],
+    ):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 0
+        assert "usage: cpt-workbook" in capsys.readouterr().out

@@ -1,0 +1,12 @@
+from cpt_analysis import config
+from cpt_analysis.schema import SCHEMAS
+
+
+def test_every_column_of_every_table_is_documented():
+    text = (config.DATA_DIR / "README.md").read_text()
+    for table, columns in SCHEMAS.items():
+        section = text.split(f"## {table}.csv", 1)
+        assert len(section) == 2, table
+        body = section[1].split("\n## ", 1)[0]
+        for col in columns:
+            assert f"| {col.name} |" in body, (table, col.name)
