@@ -118,3 +118,56 @@ def render(card: CodeCard) -> str:
     if f:
         out.append(f"  Facts source: {f['source']}")
     return "\n".join(out)
+
+
+def facts_markdown(card: CodeCard) -> str:
+    """Return the article part of the card (explanation, names, schedules, patients) as Markdown."""
+    f = card.facts
+    lines = [f"### {card.code}: {card.name}"]
+    if f:
+        kind = (
+            "timed: units by the 8-minute rule" if f["timed"] else "untimed: one unit per session"
+        )
+        lines += [f["explanation"], "", f"*Family:* {f['family']} ({kind})", ""]
+    lines += ["**Common names:** " + (", ".join(card.common_names) or "none recorded"), ""]
+    glob = card.rvus[card.rvus["modifier"] == ""]
+    if not glob.empty:
+        r = glob.iloc[0]
+        lines += [
+            f"**Relative value units ({card.year}, {r['release']}):** work RVU "
+            f"{r['work_rvu']:.2f}; total {r['total_rvu_nonfacility']:.2f} non-facility, "
+            f"{r['total_rvu_facility']:.2f} facility",
+            "",
+        ]
+    if f:
+        lines += [
+            f"**Operating room schedule name:** {f['or_schedule_name']}  ",
+            f"**Surgical consent form name:** {f['consent_form_name']}",
+            "",
+            f"**Typical patients:** {f['typical_patients']}",
+        ]
+    lines += [f"> {n}" for n in card.notes if "pairings are guidance" not in n]
+    return "\n".join(lines)
+
+
+def meanings_markdown(card: CodeCard) -> str:
+    """Return the status, global period, PC/TC and multiple-procedure meanings as Markdown."""
+    m = card.meanings
+    rows = [
+        ("Status", m["status"]),
+        ("Global period", m["global_days"]),
+        ("Professional/technical split", m["pctc"]),
+        ("Multiple procedures", m["mult_proc"]),
+    ]
+    return "\n".join(
+        ["| indicator | value and meaning |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
+    )
+
+
+def diagnoses_markdown(card: CodeCard) -> str:
+    """Return the typical diagnoses with their billability verdicts as a Markdown list."""
+    lines = [
+        ln.replace("  - ", "- ", 1).replace("      use", "  - use", 1)
+        for ln in _diagnosis_lines(card)
+    ]
+    return "\n".join(lines + ["", f"*{card.summary}*"])

@@ -68,6 +68,41 @@ def _localities(args: argparse.Namespace) -> None:
         )
 
 
+def _run(args: argparse.Namespace) -> None:
+    from .runner import parse_params, read_values_file, run_many
+
+    pairs = list(args.param or [])
+    for item in args.param_file or []:
+        name, sep, path = item.partition("=")
+        if not sep:
+            raise WorkbookError(
+                f"'{item}' is not NAME=FILE", "write e.g. --param-file cpt_code=codes.txt"
+            )
+        pairs.append(f"{name}={read_values_file(path)}")
+    sets = parse_params(args.notebook, pairs) or [{}]
+    results = run_many(args.notebook, sets, args.out, jobs=args.jobs)
+    failed = [r for r in results if not r.ok]
+    for r in results:
+        if r.ok:
+            print(f"{r.html}" + (f"  (tables: {r.excel.name})" if r.excel else ""))
+    for r in failed:
+        print(
+            f"cpt-workbook: error: {r.error}; partial notebook kept at {r.executed}",
+            file=sys.stderr,
+        )
+    if failed:
+        raise SystemExit(1)
+
+
+def _notebooks(args: argparse.Namespace) -> None:
+    from .notebook import notebooks, parameters
+
+    for path in notebooks():
+        print(path.stem)
+        for p in parameters(path):
+            print(f"  {p.name}: {p.type} = {p.default}  # {p.help}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``cpt-workbook`` with every sub-command."""
     parser = argparse.ArgumentParser(
@@ -137,6 +172,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, default=2025, help="GPCI year (default 2025)")
     p.add_argument("--search", help="part of a locality name, or a state such as CA")
     p.set_defaults(func=_localities)
+
+    p = sub.add_parser(
+        "run",
+        help="run a notebook into an HTML report, notebook and Excel",
+        description="Execute a notebook with papermill and write the executed "
+        "notebook, an HTML report (code hidden) and its tables as "
+        "Excel. Several values of a parameter make a batch.",
+    )
+    p.add_argument("notebook", help="notebook name such as 01_code_card (see `notebooks`)")
+    p.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        metavar="NAME=VALUE",
+        help="parameter value; codes stay text; comma-separated values make a batch",
+    )
+    p.add_argument(
+        "--param-file",
+        action="append",
+        metavar="NAME=FILE",
+        help="batch over the values listed in FILE (one per line)",
+    )
+    p.add_argument("--out", help="output folder (default: reports/)")
+    p.add_argument("--jobs", "-j", type=int, default=2, help="kernels in parallel (default 2)")
+    p.set_defaults(func=_run)
+
+    p = sub.add_parser(
+        "notebooks",
+        help="list the notebooks and their parameters",
+        description="List the notebooks with their parameters, types, defaults and help.",
+    )
+    p.set_defaults(func=_notebooks)
     return parser
 
 

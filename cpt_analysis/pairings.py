@@ -80,3 +80,18 @@ def pairing_matrix(cpts: list[str], date_of_service: object = None) -> pd.DataFr
         index="cpt", columns="icd10", values="score", aggfunc="max"
     )
     return table.reindex([c for c in codes if c in table.index])
+
+
+def stale_pairings(cpts: list[str], date_of_service: object = None) -> pd.DataFrame:
+    """Return the pairings of these CPT codes whose diagnosis cannot be billed on the date of
+    service, with the billable codes to use instead (``billable_children``).
+
+    Columns: cpt, icd10, status, description, billable_children, source. Raises WorkbookError
+    for a code of the wrong shape.
+    """
+    codes = [normalize_hcpcs(c) for c in cpts]
+    pairs = load_pairings()
+    checked = _with_verdicts(pairs[pairs["cpt"].isin(codes)], date_of_service)
+    stale = checked[~checked["billable"]]
+    cols = ["cpt", "icd10", "status", "description", "billable_children", "source"]
+    return stale[cols].reset_index(drop=True)

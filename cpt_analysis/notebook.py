@@ -1,0 +1,207 @@
+"""What notebooks need from the package: their parameters, one validation of parameter values
+shared by the runner and the notebooks, the set-up cell, and publishing result tables.
+
+Parameters are read with papermill's own inspection of the cell tagged ``parameters``
+(``name: type = default  # help``). Values are validated in the runner before a kernel starts,
+and again in each notebook's validation cell, with the same one-line messages as the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+from .codes import icd10_key, normalize_hcpcs
+from .errors import WorkbookError
+from .explorer import select_codes
+from .icd10 import as_date
+from .payment import resolve_locality, resolve_setting
+from .tables import gpci_years, load_rvus, rvu_years
+
+TABLES_ENV = "CPT_WORKBOOK_TABLES_DIR"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One notebook parameter: name, declared type, default (as written) and help text."""
+
+    name: str
+    type: str
+    default: str
+    help: str
+
+
+def notebooks() -> list[Path]:
+    """Return the workbook's notebooks, in order."""
+    return sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def resolve_notebook(name: str | Path) -> Path:
+    """Return the path of a notebook named ``01_code_card``, ``01``, ``code_card`` or a path.
+
+    Raises WorkbookError for a name that matches no notebook, or several.
+    """
+    path = Path(name)
+    if path.suffix == ".ipynb" and path.exists():
+        return path.resolve()
+    stem = path.name.removesuffix(".ipynb")
+    hits = [
+        p
+        for p in notebooks()
+        if p.stem == stem
+        or p.stem.split("_", 1) == [stem, p.stem[3:]]
+        or p.stem[:2] == stem
+        or p.stem[3:] == stem
+    ]
+    if len(hits) != 1:
+        names = ", ".join(p.stem for p in notebooks())
+        raise WorkbookError(
+            f"'{name}' is not one of the workbook's notebooks", f"use one of {names}"
+        )
+    return hits[0]
+
+
+def parameters(notebook: str | Path) -> list[Parameter]:
+    """Return the parameters of a notebook's ``parameters`` cell, with types and help.
+
+    Raises WorkbookError when the notebook has no cell tagged ``parameters``.
+    """
+    import papermill
+
+    path = resolve_notebook(notebook)
+    found = papermill.inspect_notebook(str(path))
+    if not found:
+        raise WorkbookError(f"{path.name} has no cell tagged 'parameters'", "tag one")
+    return [
+        Parameter(p["name"], p["inferred_type_name"], p["default"], p["help"])
+        for p in found.values()
+    ]
+
+
+def _year(value: object) -> int:
+    try:
+        year = int(str(value).strip())
+    except ValueError:
+        raise WorkbookError(f"'{value}' is not a year", "use a year such as 2025") from None
+    if year not in rvu_years():
+        have = ", ".join(map(str, rvu_years()))
+        raise WorkbookError(
+            f"no RVUs for {year} (the workbook has {have})",
+            "import the official CMS file with `cpt-workbook import-cms PATH`",
+        )
+    return year
+
+
+def _years(value: object) -> list[int]:
+    items = value if isinstance(value, list | tuple) else str(value).replace(" ", "").split(",")
+    return sorted({_year(v) for v in items if str(v)})
+
+
+def _cpt(value: object) -> str:
+    code = normalize_hcpcs(value)
+    if not (load_rvus()["hcpcs"] == code).any():
+        raise WorkbookError(
+            f"{code} is not in the workbook's tables",
+            "import the official CMS RVU file with `cpt-workbook import-cms PATH` to see every code",
+        )
+    return code
+
+
+def _icd10(value: object) -> str:
+    text = str(value).strip()
+    if text and icd10_key(text) is None:
+        raise WorkbookError(
+            f"'{value}' is not an ICD-10-CM code or prefix",
+            "use a code such as M54.50 or a prefix such as M54",
+        )
+    return text
+
+
+def _setting(value: object) -> str:
+    resolve_setting(value)
+    return str(value).strip().lower()
+
+
+def _codes(value: object) -> list[str]:
+    return select_codes(value) if value not in (None, "", []) else []
+
+
+def _family(value: object) -> str:
+    text = str(value or "").strip()
+    if text:
+        select_codes(family=text)
+    return text
+
+
+def _volumes(value: object) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in str(value).replace(" ", "").split(","):
+        if not item:
+            continue
+        code, _, units = item.partition("=")
+        if not units.isdigit():
+            raise WorkbookError(
+                f"'{item}' is not CODE=UNITS", "write volumes as 97110=120,97140=80"
+            )
+        out[normalize_hcpcs(code)] = int(units)
+    return out
+
+
+VALIDATORS = {
+    "cpt_code": _cpt,
+    "year": _year,
+    "years": _years,
+    "from_year": _year,
+    "to_year": _year,
+    "setting": _setting,
+    "date_of_service": lambda v: as_date(v).isoformat(),
+    "icd10_code": _icd10,
+    "codes": _codes,
+    "family": _family,
+    "volumes": _volumes,
+}
+
+
+def validate(**params: object) -> dict:
+    """Return the parameters validated and normalised (codes as strings, years as ints).
+
+    Checks each known parameter, then the locality against the year's GPCIs. Raises
+    WorkbookError with one line for the first bad value.
+    """
+    out = {name: VALIDATORS.get(name, lambda v: v)(value) for name, value in params.items()}
+    locality = out.get("locality")
+    year = out.get("year") or out.get("to_year")
+    if locality not in (None, "", "national") and year in gpci_years():
+        resolve_locality(locality, year)
+    return out
+
+
+def setup() -> None:
+    """Prepare a notebook kernel: plotly figures as data (the runner's HTML export draws them
+    offline), and pandas display settings suited to reports."""
+    import plotly.io as pio
+
+    pio.renderers.default = "plotly_mimetype"
+    pd.set_option("display.max_columns", 30)
+    pd.set_option("display.width", 160)
+    pd.set_option("display.max_colwidth", 80)
+
+
+def publish(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Record a result table for the runner's Excel export and return it for display.
+
+    When the runner executes the notebook it sets ``CPT_WORKBOOK_TABLES_DIR``; the table is
+    then saved there as Parquet under ``name``. Outside the runner nothing is written.
+    """
+    folder = os.environ.get(TABLES_ENV)
+    if folder:
+        index = len(list(Path(folder).glob("*.parquet")))
+        safe = "".join(c if c.isalnum() else "_" for c in name)[:40]
+        frame.reset_index(drop=frame.index.name is None).to_parquet(
+            Path(folder) / f"{index:02d}_{safe}.parquet", index=False
+        )
+    return frame
