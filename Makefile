@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv report test lint format bench clean
+.PHONY: venv report test lint format bench clean chromium notebooks
 
 venv: $(STAMP)
 
@@ -18,7 +18,10 @@ $(STAMP): pyproject.toml
 
 report: $(STAMP)
 	$(BIN)/cpt-workbook lookup 97012 --year 2025 --locality 01112-05
-	$(BIN)/cpt-workbook lookup 97012 --year 2026
+	$(BIN)/cpt-workbook run 01_code_card --out reports
+	$(BIN)/cpt-workbook run 02_rvu_explorer --out reports
+	$(BIN)/cpt-workbook run 03_diagnosis_pairings --out reports
+	@echo "HTML reports written to $(CURDIR)/reports/"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -28,11 +31,20 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(STAMP) lint
-	$(BIN)/python -m pytest
+# headless Chromium renders the HTML reports in tests/test_report_browser.py
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: $(STAMP) lint chromium
+	$(BIN)/python -m pytest --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache
+
+# re-execute the notebooks in place (outputs are committed: nbval compares them); review the diff
+notebooks: $(STAMP)
+	cd notebooks && for nb in [0-9][0-9]_*.ipynb; do \
+	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done

@@ -17,11 +17,17 @@ BENCHMARKS_DIR = PROJECT_ROOT / "benchmarks"
 
 STORE_ENV = "CPT_WORKBOOK_STORE"
 SHARED_CMS_ENV = "CPT_WORKBOOK_SHARED_CMS"
+CACHE_ENV = "CPT_WORKBOOK_CACHE"
 
 
 def store_dir() -> Path:
     """Return the folder of the local store (imported CMS files), read from the environment."""
     return Path(os.environ.get(STORE_ENV) or DATA_DIR / "local")
+
+
+def cache_dir() -> Path:
+    """Return the folder of derived caches (rebuilt from installed packages when missing)."""
+    return Path(os.environ.get(CACHE_ENV) or DATA_DIR / "local" / "cache")
 
 
 def shared_cms_dir() -> Path:

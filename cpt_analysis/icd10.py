@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import store
+from . import config, store
 from .codes import ICD10_PATTERN, dotted, icd10_keys
 from .errors import DataFileError, WorkbookError
 from .tables import load_icd10_changes
@@ -52,26 +52,52 @@ def as_date(value: object = None) -> dt.date:
         raise WorkbookError(f"'{value}' is not a date", "write it as YYYY-MM-DD") from None
 
 
-@lru_cache(maxsize=1)
-def _bundled() -> tuple[int, str, pd.DataFrame]:
-    """Return (fiscal year, label, code set) of the code set bundled with simple-icd-10-cm."""
-    import importlib.resources
+def _bundled_source() -> tuple[str, str]:
+    """Return (package version, name of its code-list file) without importing the package."""
+    from importlib import metadata
 
+    files = metadata.files("simple-icd-10-cm") or []
+    names = [f.name for f in files if f.name.startswith("code-list")]
+    return metadata.version("simple-icd-10-cm"), (names[0] if names else "")
+
+
+def _build_bundled() -> pd.DataFrame:
     import simple_icd_10_cm as cm
 
-    data = importlib.resources.files("simple_icd_10_cm") / "data"
-    name = " ".join(p.name for p in data.iterdir())
-    match = re.search(r"(January|April|July|October)-(\d{4})", name)
-    month, year = (match[1], int(match[2])) if match else ("October", 2025)
-    fy = year + 1 if month == "October" else year
     keys = [c for c in cm.get_all_codes(with_dots=False) if ICD10_PATTERN.match(c)]
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "key": keys,
             "leaf": [cm.is_leaf(k) for k in keys],
             "description": [cm.get_description(k) for k in keys],
         }
     )
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> tuple[int, str, pd.DataFrame]:
+    """Return (fiscal year, label, code set) of the code set bundled with simple-icd-10-cm.
+
+    The code set is built once from the package (about 3 s) and cached as Parquet in
+    ``config.cache_dir()``, keyed by the package version, so later processes load it at once.
+    """
+    version, name = _bundled_source()
+    match = re.search(r"(January|April|July|October)-(\d{4})", name)
+    month, year = (match[1], int(match[2])) if match else ("October", 2025)
+    fy = year + 1 if month == "October" else year
+    cache = config.cache_dir() / f"icd10cm_simple-{version}.parquet"
+    frame = None
+    if cache.exists():
+        try:
+            frame = pd.read_parquet(cache)
+        except Exception:  # a damaged cache is rebuilt
+            frame = None
+    if frame is None:
+        frame = _build_bundled()
+        try:
+            store.atomic_write(cache, lambda tmp: frame.to_parquet(tmp, index=False))
+        except OSError:
+            pass  # a read-only install still works, only slower
     return fy, f"FY{fy} code set ({month} {year} update, simple-icd-10-cm)", _index(frame)
 
 

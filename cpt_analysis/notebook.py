@@ -139,13 +139,21 @@ def _family(value: object) -> str:
 
 def _volumes(value: object) -> dict[str, int]:
     out: dict[str, int] = {}
-    for item in str(value).replace(" ", "").split(","):
-        if not item:
-            continue
-        code, _, units = item.partition("=")
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else (
+            item.replace("=", ":").partition(":")[::2]
+            for item in str(value).split(",")
+            if item.strip()
+        )
+    )
+    for code, units in items:
+        units = str(units).strip()
+        item = f"{code}:{units}"
         if not units.isdigit():
             raise WorkbookError(
-                f"'{item}' is not CODE=UNITS", "write volumes as 97110=120,97140=80"
+                f"'{item}' is not CODE:UNITS", "write volumes as 97110:120,97140:80"
             )
         out[normalize_hcpcs(code)] = int(units)
     return out
@@ -200,8 +208,15 @@ def publish(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     folder = os.environ.get(TABLES_ENV)
     if folder:
         index = len(list(Path(folder).glob("*.parquet")))
-        safe = "".join(c if c.isalnum() else "_" for c in name)[:40]
-        frame.reset_index(drop=frame.index.name is None).to_parquet(
-            Path(folder) / f"{index:02d}_{safe}.parquet", index=False
-        )
+        path = Path(folder) / f"{index:02d}.parquet"
+        frame.reset_index(drop=frame.index.name is None).to_parquet(path, index=False)
+        path.with_suffix(".name").write_text(name, encoding="utf-8")
     return frame
+
+
+def published_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """Return the tables a notebook published into ``folder``, by name, in publishing order."""
+    return {
+        p.with_suffix(".name").read_text(encoding="utf-8"): pd.read_parquet(p)
+        for p in sorted(folder.glob("*.parquet"))
+    }

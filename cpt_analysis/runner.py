@@ -18,12 +18,17 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-import pandas as pd
-
 from . import config
 from .errors import WorkbookError
-from .export import write_excel
-from .notebook import TABLES_ENV, Parameter, parameters, resolve_notebook, validate
+from .export import atomic_write, write_excel
+from .notebook import (
+    TABLES_ENV,
+    Parameter,
+    parameters,
+    published_tables,
+    resolve_notebook,
+    validate,
+)
 
 TRUE_WORDS = {"true", "yes", "1", "on"}
 FALSE_WORDS = {"false", "no", "0", "off"}
@@ -64,6 +69,9 @@ def _convert(param: Parameter, text: str) -> object:
         ) from None
     if kind.startswith("list"):
         return [v for v in text.replace(" ", "").split(",") if v]
+    if kind.startswith("dict"):  # CODE:UNITS,CODE:UNITS; values checked by notebook.validate
+        pairs = [v.replace("=", ":").partition(":") for v in text.replace(" ", "").split(",") if v]
+        return {k: v for k, _, v in pairs}
     return text
 
 
@@ -87,7 +95,7 @@ def parse_params(notebook: str | Path, pairs: list[str]) -> list[dict]:
                 f"its parameters are {known}",
             )
         param = declared[name]
-        if param.type.lower().startswith("list"):
+        if param.type.lower().startswith(("list", "dict")):
             choices[name] = [_convert(param, value)]
         else:
             choices[name] = [_convert(param, v.strip()) for v in value.split(",") if v.strip()]
@@ -117,7 +125,8 @@ def output_stem(notebook: Path, params: dict) -> str:
     for name, value in sorted(params.items()):
         text = ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
         parts.append(f"{name}-{text}")
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", "__".join(parts)).strip(".-")[:150]
+    stem = re.sub(r"[^A-Za-z0-9._-]+|\.{2,}", "-", "__".join(parts))
+    stem = re.sub(r"-{2,}", "-", stem).strip(".-")[:150]
     return stem or "report"
 
 
@@ -156,15 +165,14 @@ def export_html(executed: Path, target: Path) -> Path:
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
     )
     body, _ = exporter.from_notebook_node(nb)
+    # the template links MathJax and require.js from a CDN; reports need neither, and stay offline
+    body = re.sub(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", "", body)
     _atomic_text(target, body)
     return target
 
 
 def _atomic_text(target: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, target)
+    atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _one_line(exc: Exception) -> str:
@@ -212,10 +220,9 @@ def run_one(notebook: str | Path, params: dict, out_dir: str | Path | None = Non
                 os.environ.pop(TABLES_ENV, None)
             else:
                 os.environ[TABLES_ENV] = previous
-        tables = sorted(Path(tables_dir).glob("*.parquet"))
-        result.tables = [t.stem[3:] for t in tables]
-        if tables:
-            sheets = {t.stem[3:]: pd.read_parquet(t) for t in tables}
+        sheets = published_tables(Path(tables_dir))
+        result.tables = list(sheets)
+        if sheets:
             result.excel = _inside(out, f"{stem}.xlsx")
             write_excel(result.excel, sheets)
     result.html = export_html(executed, _inside(out, f"{stem}.html"))

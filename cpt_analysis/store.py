@@ -22,7 +22,7 @@ from .errors import WorkbookError
 KINDS = ("rvus", "gpci")
 
 
-def _atomic_write(target: Path, write) -> None:
+def atomic_write(target: Path, write) -> None:
     """Call ``write(tmp_path)`` and rename the temporary file onto ``target`` when it succeeds."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -63,7 +63,7 @@ def save(kind: str, frame: pd.DataFrame, source: Path) -> dict:
     entries = {}
     for year, part in frame.groupby("year", observed=True):
         path = table_path(kind, int(year))
-        _atomic_write(path, lambda tmp, part=part: part.to_parquet(tmp, index=False))
+        atomic_write(path, lambda tmp, part=part: part.to_parquet(tmp, index=False))
         entries[f"{kind}_{int(year)}"] = {
             "kind": kind,
             "year": int(year),
@@ -75,7 +75,7 @@ def save(kind: str, frame: pd.DataFrame, source: Path) -> dict:
         }
     current = manifest() | entries
     target = config.store_dir() / "manifest.json"
-    _atomic_write(target, lambda tmp: tmp.write_text(json.dumps(current, indent=2)))
+    atomic_write(target, lambda tmp: tmp.write_text(json.dumps(current, indent=2)))
     return entries
 
 

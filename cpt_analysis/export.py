@@ -1,0 +1,233 @@
+"""Safe exports of result tables to CSV and Excel: no patient identifiers, no formulas, no
+half-written files.
+
+* :func:`refuse_identifiers` raises a WorkbookError when a table carries a patient identifier
+  column (``patient_id``, ``patient_name``, ``mrn``, ``dob``, ``encounter_id``...): reports hold
+  aggregates and line references only.
+* :func:`neutralise` prefixes text that a spreadsheet would run as a formula (``=``, ``+``,
+  ``-``, ``@``, tab, carriage return) with a single quote; numbers are left alone.
+* :func:`write_csv` and :func:`write_excel` write to a temporary file in the target folder and
+  rename it over the target only once complete, so a failed write never destroys a good file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import WorkbookError
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_MAX_ROWS = 1_048_576
+SHEET_NAME_MAX = 31
+# column names (compared lower case, letters and digits only) that identify a patient or visit
+IDENTIFIER_COLUMNS = frozenset(
+    {
+        "patient",
+        "patientid",
+        "patientname",
+        "patientnumber",
+        "patientno",
+        "patientfirstname",
+        "patientlastname",
+        "patientdob",
+        "patientaddress",
+        "patientphone",
+        "patientemail",
+        "patientaccount",
+        "patientaccountnumber",
+        "firstname",
+        "lastname",
+        "fullname",
+        "mrn",
+        "medicalrecordnumber",
+        "chartnumber",
+        "accountnumber",
+        "dob",
+        "dateofbirth",
+        "birthdate",
+        "ssn",
+        "socialsecuritynumber",
+        "memberid",
+        "subscriberid",
+        "insuranceid",
+        "medicareid",
+        "mbi",
+        "hicn",
+        "address",
+        "phone",
+        "email",
+        "encounterid",
+        "encounternumber",
+        "visitid",
+        "visitnumber",
+        "claimid",
+        "claimnumber",
+    }
+)
+
+
+def _key(name: object) -> str:
+    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+def identifier_columns(columns) -> list[str]:
+    """Return the names among ``columns`` that identify a patient or a visit (may be empty)."""
+    return [c for c in columns if _key(c) in IDENTIFIER_COLUMNS]
+
+
+def refuse_identifiers(df: pd.DataFrame) -> None:
+    """Raise WorkbookError when ``df`` has a patient identifier column; return None otherwise.
+
+    Reports and exports carry aggregates and line references (source row numbers) only.
+    """
+    found = identifier_columns(df.columns)
+    if found:
+        raise WorkbookError(
+            f"refusing to export patient identifier column(s) {', '.join(map(str, found))}",
+            "drop them first; reports carry aggregates and source row numbers only",
+        )
+
+
+def _neutral_text(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralise(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``df`` whose text cells and column names cannot run as formulas.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``;
+    numbers (negative ones included), dates and missing values are unchanged.
+    """
+    out = df.copy()
+    out.columns = [_neutral_text(c) for c in out.columns]
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            cats = col.cat.categories
+            if cats.dtype.kind in "OUT" or pd.api.types.is_string_dtype(cats.dtype):
+                new = [_neutral_text(c) for c in cats]
+                if new != list(cats):
+                    fixed = pd.Categorical.from_codes(
+                        col.cat.codes.to_numpy(), categories=pd.Index(new, dtype=object)
+                    )
+                    out.isetitem(i, pd.Series(fixed, index=out.index, name=col.name))
+        elif pd.api.types.is_string_dtype(col.dtype) or col.dtype == object:
+            out.isetitem(i, col.map(_neutral_text, na_action="ignore"))
+    return out
+
+
+def atomic_write(target: str | Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a temporary file next to ``target``, then rename it onto ``target``.
+
+    Returns the target path. If ``write`` raises, the temporary file is removed, the error is
+    re-raised and an existing ``target`` is left exactly as it was.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_csv(path: str | Path, df: pd.DataFrame) -> Path:
+    """Write ``df`` (without its index) as UTF-8 CSV, neutralised, atomically; return the path.
+
+    Raises WorkbookError for a patient identifier column; OSError if the disk refuses (an
+    existing file is then unchanged).
+    """
+    refuse_identifiers(df)
+    safe = neutralise(df)
+    return atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, encoding="utf-8"))
+
+
+def sheet_names(names) -> list[str]:
+    """Return Excel-safe, unique sheet names: no ``[]:*?/\\``, at most 31 characters, not empty."""
+    out: list[str] = []
+    for name in names:
+        base = re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("' ") or "Sheet"
+        base = base[:SHEET_NAME_MAX]
+        candidate, n = base, 1
+        while candidate.lower() in {o.lower() for o in out}:
+            n += 1
+            suffix = f"~{n}"
+            candidate = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+        out.append(candidate)
+    return out
+
+
+def _cell_value(value: object) -> object:
+    """Return a value openpyxl can store: None for missing, Python scalars, naive datetimes."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    if isinstance(value, pd.Period):
+        return str(value)
+    return value
+
+
+def _write_workbook(tmp: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    for name, frame in zip(sheet_names(sheets), sheets.values(), strict=True):
+        ws = book.create_sheet(title=name)
+
+        def text_cell(value: str, ws=ws) -> WriteOnlyCell:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"  # text, never a formula or an error value such as #N/A
+            return cell
+
+        ws.append([text_cell(str(c)) for c in frame.columns])
+        columns = [frame.iloc[:, i].astype(object).to_numpy() for i in range(frame.shape[1])]
+        for row in zip(*columns, strict=True):
+            values = [_cell_value(v) for v in row]
+            ws.append([text_cell(v) if isinstance(v, str) else v for v in values])
+    book.save(tmp)
+
+
+def write_excel(path: str | Path, sheets: dict[str, pd.DataFrame]) -> Path:
+    """Write each DataFrame to its own sheet of an .xlsx file, atomically; return the path.
+
+    Sheet names are made Excel-safe (see :func:`sheet_names`); cells are neutralised and every
+    text cell is stored as a string (``data_type 's'``), never as a formula. Raises WorkbookError
+    for no sheets, a patient identifier column or a sheet over Excel's 1,048,576 rows; OSError
+    if the disk refuses (an existing file is then unchanged).
+    """
+    if not sheets:
+        raise WorkbookError("nothing to write to Excel", "pass at least one table")
+    for name, frame in sheets.items():
+        refuse_identifiers(frame)
+        if len(frame) + 1 > EXCEL_MAX_ROWS:
+            raise WorkbookError(
+                f"sheet '{name}' has {len(frame):,} rows, more than Excel holds",
+                "write it with write_csv or aggregate it first",
+            )
+    safe = {name: neutralise(frame) for name, frame in sheets.items()}
+    return atomic_write(path, lambda tmp: _write_workbook(tmp, safe))
