@@ -27,6 +27,7 @@ from .notebook import (
     parameters,
     published_tables,
     resolve_notebook,
+    skip_slow_imports,
     validate,
 )
 
@@ -189,6 +190,7 @@ def run_one(notebook: str | Path, params: dict, out_dir: str | Path | None = Non
     raise: the result carries one line naming the notebook and the error, and the partial
     executed notebook is kept.
     """
+    skip_slow_imports()
     import papermill
 
     path = resolve_notebook(notebook)
