@@ -330,3 +330,10 @@ def volume_impact(
     frame["units"] = frame["units"].astype("int64")
     frame.attrs.update(from_year=int(from_year), to_year=int(to_year))
     return frame
+
+
+def waterfall_code(explained: pd.DataFrame, codes: list[str]) -> str | None:
+    """Return the first of ``codes`` whose payment changes can be drawn (a paid amount in two
+    consecutive years of ``explained``), or None when none can."""
+    paid = explained.dropna(subset=["change"])
+    return next((c for c in codes if (paid["code"] == c).any()), None)

@@ -194,3 +194,50 @@ def test_notebooks_command_lists_parameters(capsys):
     out = capsys.readouterr().out
     assert '01_code_card\n  cpt_code: str = "97012"  # CPT/HCPCS code, 5 characters' in out
     assert config.NOTEBOOKS_DIR.exists()
+
+
+@pytest.mark.parametrize(
+    "name, params, expected",
+    [
+        (
+            "02_rvu_explorer",
+            {"codes": ["00100", "72148", "97010"], "years": [2024, 2025]},
+            "status J",
+        ),
+        (
+            "02_rvu_explorer",
+            {"family": "supervised modalities", "volumes": {"97012": "10"}},
+            "97018",
+        ),
+        ("03_diagnosis_pairings", {"cpt_code": "00100", "icd10_code": "D11"}, "D11.0"),
+        ("03_diagnosis_pairings", {"cpt_code": "97010", "date_of_service": "2021-09-30"}, "M54.5"),
+    ],
+)
+def test_explorer_and_pairings_over_parameter_sets(tmp_path, name, params, expected):
+    result = run_one(name, params, tmp_path)
+    assert result.ok, result.error
+    assert expected in result.html.read_text()
+
+
+def test_explorer_of_an_imported_code(cms_dir, tmp_path):
+    from cpt_analysis.importer import import_file
+
+    import_file(cms_dir / "2025/PPRRVU2025_Oct.csv")
+    result = run_one("02_rvu_explorer", {"codes": ["0001F", "97012"], "years": [2025]}, tmp_path)
+    assert result.ok, result.error
+    assert "Heart failure composite" in result.html.read_text()
+
+
+@pytest.mark.parametrize(
+    "name, params, message",
+    [
+        ("02_rvu_explorer", {"codes": ["ABCDE"]}, "'ABCDE' is not a CPT/HCPCS code"),
+        ("02_rvu_explorer", {"family": "astrology"}, "(?i)no family of codes matches 'astrology'"),
+        ("02_rvu_explorer", {"volumes": {"97110": "-3"}}, "'97110:-3' is not CODE:UNITS"),
+        ("03_diagnosis_pairings", {"icd10_code": "54.5"}, "'54.5' is not an ICD-10-CM code"),
+        ("03_diagnosis_pairings", {"date_of_service": "2026-02-30"}, "'2026-02-30' is not a date"),
+    ],
+)
+def test_bad_values_for_the_other_notebooks(tmp_path, name, params, message):
+    with pytest.raises(WorkbookError, match=message):
+        run_one(name, params, tmp_path)
