@@ -127,6 +127,15 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _mode(target: Path) -> int:
+    """Permissions for a written file: those of the file it replaces, else 0666 less umask."""
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write(target: str | Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` on a temporary file next to ``target``, then rename it onto ``target``.
 
@@ -139,6 +148,7 @@ def atomic_write(target: str | Path, write: Callable[[Path], None]) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, _mode(target))  # mkstemp makes 0600 files; give the usual permissions
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -147,14 +157,18 @@ def atomic_write(target: str | Path, write: Callable[[Path], None]) -> Path:
 
 
 def write_csv(path: str | Path, df: pd.DataFrame) -> Path:
-    """Write ``df`` (without its index) as UTF-8 CSV, neutralised, atomically; return the path.
+    """Write ``df`` (without its index) as UTF-8 CSV with CRLF line ends, neutralised,
+    atomically; return the path.
 
     Raises WorkbookError for a patient identifier column; OSError if the disk refuses (an
     existing file is then unchanged).
     """
     refuse_identifiers(df)
     safe = neutralise(df)
-    return atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, encoding="utf-8"))
+    # CRLF line ends (RFC 4180) also make the writer quote any text holding a bare CR or LF
+    return atomic_write(
+        path, lambda tmp: safe.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\r\n")
+    )
 
 
 def sheet_names(names) -> list[str]:

@@ -1,0 +1,257 @@
+"""Coding audit of claim lines: diagnoses that cannot be billed on the date of service,
+procedure-diagnosis pairs outside the reference table, and timed units that disagree with the
+minutes under the 8-minute rule.
+
+Pure functions, DataFrames in and out. ICD-10-CM verdicts come from :func:`icd10.check_many`,
+called once per verdict period (fiscal year, split where a known change takes effect) on the
+distinct codes of that period, never once per line. Typical pairings are guidance, not coverage
+rules (see :data:`pairings.GUIDANCE_NOTE`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import union_categoricals
+
+from .codes import icd10_key
+from .icd10 import check_many
+from .pairings import GUIDANCE_NOTE
+from .tables import load_codes, load_icd10_changes, load_pairings
+
+HEADER = "non-billable diagnosis (header)"
+INVALID = "diagnosis not valid on the date of service"
+UNPAIRED = "diagnosis not a typical pairing"
+UNITS = "units disagree with minutes (8-minute rule)"
+FINDINGS = [HEADER, INVALID, UNPAIRED, UNITS]
+COLUMNS = ["line_ref", "provider", "date_of_service", "cpt", "finding", "icd10", "detail",
+           "suggestion"]  # fmt: skip
+DX = [f"dx_{n}" for n in (1, 2, 3, 4)]
+
+
+def units_for_minutes(minutes) -> np.ndarray:
+    """Return the units the 8-minute rule bills for timed minutes: under 8 bills 0, 8-22 one
+    unit, 23-37 two, 38-52 three, 53-67 four, then one more unit every 15 minutes."""
+    m = np.floor(np.asarray(minutes, dtype=float))
+    return np.where(m < 8, 0, (m + 7) // 15).astype(np.int64)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in COLUMNS}).assign(
+        line_ref=pd.Series(dtype="int64"),
+        finding=pd.Categorical([], categories=FINDINGS),
+        date_of_service=pd.Series(dtype="datetime64[s]"),
+    )
+
+
+def _texts(keys: np.ndarray, make) -> pd.Categorical:
+    """Return a categorical of texts built once per distinct key by ``make(key)``."""
+    inverse, uniq = pd.factorize(np.asarray(keys))
+    texts = pd.Index([make(k) for k in uniq.tolist()], dtype="str")
+    cats = texts.unique()
+    return pd.Categorical.from_codes(cats.get_indexer(texts)[inverse], categories=cats)
+
+
+def _frame(lines: pd.DataFrame, rows: np.ndarray, finding: str, icd10, detail, suggestion):
+    code = np.full(len(rows), FINDINGS.index(finding), dtype=np.int8)
+    return pd.DataFrame(
+        {
+            "line_ref": lines["source_row"].to_numpy()[rows],
+            "provider": lines["provider"].array.take(rows),
+            "date_of_service": lines["date_of_service"].to_numpy()[rows],
+            "cpt": lines["cpt"].array.take(rows),
+            "finding": pd.Categorical.from_codes(code, categories=FINDINGS),
+            "icd10": icd10,
+            "detail": detail,
+            "suggestion": suggestion,
+        }
+    )
+
+
+def _dx_codes(lines: pd.DataFrame) -> tuple[list[str], list[np.ndarray]]:
+    """Return the union of the diagnoses in dx_1..4 and, per column, each line's index in it
+    (-1 where blank)."""
+    cols = [lines[c].astype("category") for c in DX if c in lines]
+    union = pd.Index(sorted({str(v) for c in cols for v in c.cat.categories}), dtype="str")
+    codes = [
+        np.append(union.get_indexer(c.cat.categories.astype(str)), -1)[c.cat.codes.to_numpy()]
+        for c in cols
+    ]
+    return list(union), codes
+
+
+def _periods(day: np.ndarray) -> np.ndarray:
+    """Return each date's verdict period: fiscal years (from Oct 1), split at known changes."""
+    first = int(day.min().astype("datetime64[Y]").astype(int)) + 1970
+    last = int(day.max().astype("datetime64[Y]").astype(int)) + 1970
+    cuts = {np.datetime64(f"{y}-10-01", "D") for y in range(first - 1, last + 1)}
+    changes = load_icd10_changes()["effective_date"].to_numpy().astype("datetime64[D]")
+    bounds = np.array(sorted(cuts | set(changes)), dtype="datetime64[D]")
+    return np.searchsorted(bounds, day, side="right")
+
+
+def _verdicts(union, codes, day, period) -> tuple[np.ndarray, dict]:
+    """Return status per (period, code): 0 billable, 1 header, 2 not valid; and their texts."""
+    n = len(union)
+    status = np.zeros((int(period.max()) + 1, n), dtype=np.int8)
+    texts: dict[int, tuple[str, str]] = {}
+    seen = np.zeros(status.size, dtype=bool)  # which (period, code) pairs occur
+    for c in codes:
+        seen[(period * n + c)[c >= 0]] = True
+    keys = np.flatnonzero(seen)
+    for p in np.unique(keys // n).tolist():
+        which = (keys[keys // n == p] % n).tolist()
+        verdict = check_many([union[i] for i in which], day[period == p].min())
+        for i, v in zip(which, verdict.itertuples(index=False), strict=True):
+            fy = f"FY{v.fiscal_year}"
+            if v.status == "header":
+                status[p, i] = 1
+                texts[p * n + i] = (
+                    f"{v.icd10} is a category header, not billable in {fy}",
+                    f"use a billable code: {v.billable_children}",
+                )
+            elif v.status != "billable":
+                status[p, i] = 2
+                texts[p * n + i] = (
+                    f"{union[i]} is not in the {fy} ICD-10-CM code set ({v.status})",
+                    "check the code against the code set in force on the date of service",
+                )
+    return status, texts
+
+
+def diagnosis_findings(lines: pd.DataFrame) -> pd.DataFrame:
+    """Return findings for diagnoses that are headers (with billable replacements) or not valid
+    on the line's date of service; columns as :func:`audit`."""
+    union, codes = _dx_codes(lines)
+    if not union or lines.empty:
+        return _empty()
+    day = lines["date_of_service"].to_numpy().astype("datetime64[D]")
+    period = _periods(day)
+    status, texts = _verdicts(union, codes, day, period)
+    n, parts = len(union), []
+    for c in codes:
+        verdict = np.where(c >= 0, status[period, np.maximum(c, 0)], 0)
+        for kind, finding in ((1, HEADER), (2, INVALID)):
+            rows = np.flatnonzero(verdict == kind)
+            if len(rows):
+                key = period[rows] * n + c[rows]
+                icd = _texts(c[rows], lambda i: union[i])
+                detail = _texts(key, lambda k: texts[k][0])
+                suggestion = _texts(key, lambda k: texts[k][1])
+                parts.append(_frame(lines, rows, finding, icd, detail, suggestion))
+    return pd.concat(parts, ignore_index=True) if parts else _empty()
+
+
+def pairing_findings(lines: pd.DataFrame) -> pd.DataFrame:
+    """Return findings for lines whose CPT has typical diagnoses in the reference table but
+    none of whose diagnoses is one of them (a child of a listed code, or a header over one,
+    counts as listed); columns as :func:`audit`."""
+    union, codes = _dx_codes(lines)
+    if lines.empty:
+        return _empty()
+    cpt = lines["cpt"].astype("category")
+    cpts = list(cpt.cat.categories.astype(str))
+    pairs = load_pairings()
+    typical = {c: g["icd10"].tolist() for c, g in pairs.groupby("cpt") if c in set(cpts)}
+    keys = [icd10_key(u) or "" for u in union]
+    match = np.zeros((len(cpts) + 1, len(union) + 1), dtype=bool)
+    for j, c in enumerate(cpts):
+        listed = tuple(icd10_key(d) or d for d in typical.get(c, []))
+        # a child of a listed code, or a header over one (its billability is another finding)
+        match[j, :-1] = [any(k.startswith(x) or x.startswith(k) for x in listed) for k in keys]
+    ccodes = cpt.cat.codes.to_numpy().astype(np.int64)
+    has = np.append(np.array([c in typical for c in cpts], dtype=bool), False)[ccodes]
+    paired = np.zeros(len(lines), dtype=bool)
+    for c in codes:
+        paired |= match[ccodes, c]  # -1 (blank) picks the last column: False
+    rows = np.flatnonzero(has & ~paired)
+    if not len(rows):
+        return _empty()
+    first = codes[0][rows] if codes else np.full(len(rows), -1)
+    more = sum((c[rows] >= 0).astype(np.int64) for c in codes[1:]) if codes else 0
+    width = len(union) + 1
+
+    def detail(k: int) -> str:
+        cpt_i, rest = divmod(k, width * 4)
+        n_more, dx_i = divmod(rest, width)
+        dx = union[dx_i - 1] if dx_i else "no first diagnosis"
+        extra = f" (and {n_more} more)" if n_more else ""
+        return f"{cpts[cpt_i]} billed with {dx}{extra}: none is among its typical pairings"
+
+    def suggestion(j: int) -> str:
+        listed = ", ".join(typical[cpts[j]])
+        return f"typical for {cpts[j]}: {listed} (guidance, not a coverage rule)"
+
+    icd = _texts(first, lambda i: union[i] if i >= 0 else "")
+    keys = ccodes[rows] * width * 4 + np.minimum(more, 3) * width + first + 1
+    return _frame(
+        lines, rows, UNPAIRED, icd, _texts(keys, detail), _texts(ccodes[rows], suggestion)
+    )
+
+
+def units_findings(lines: pd.DataFrame) -> pd.DataFrame:
+    """Return findings for timed codes whose units disagree with their minutes (8-minute
+    rule); lines without minutes are not checked."""
+    if "minutes" not in lines or lines.empty:
+        return _empty()
+    timed = set(load_codes().query("timed")["code"])
+    cpt = lines["cpt"].astype("category")
+    is_timed = np.append(cpt.cat.categories.astype(str).isin(timed), False)[cpt.cat.codes]
+    minutes = lines["minutes"].to_numpy(dtype=float, na_value=np.nan)
+    units = lines["units"].to_numpy().astype(np.int64)
+    expected = units_for_minutes(np.nan_to_num(minutes))
+    rows = np.flatnonzero(is_timed & ~np.isnan(minutes) & (expected != units))
+    if not len(rows):
+        return _empty()
+    key = np.floor(minutes[rows]).astype(np.int64) * 1000 + np.minimum(units[rows], 999)
+
+    def detail(k: int) -> str:
+        m, u, e = k // 1000, k % 1000, int(units_for_minutes(k // 1000))
+        return f"{m} timed minutes bill {e} unit(s) under the 8-minute rule; the line bills {u}"
+
+    def suggestion(k: int) -> str:
+        e = int(units_for_minutes(k // 1000))
+        return "under 8 minutes bills nothing: remove the line" if e == 0 else f"bill {e} unit(s)"
+
+    icd = pd.Categorical([None] * len(rows), categories=pd.Index([], dtype="str"))
+    return _frame(lines, rows, UNITS, icd, _texts(key, detail), _texts(key, suggestion))
+
+
+def audit(lines: pd.DataFrame) -> pd.DataFrame:
+    """Return every finding on the claim lines, sorted by line then finding type.
+
+    ``lines``: accepted lines of :func:`encounters.read_encounters` (source_row, provider,
+    date_of_service, cpt, units, dx_1..4, minutes). Columns: line_ref (source row number),
+    provider, date_of_service, cpt, finding (one of :data:`FINDINGS`), icd10, detail,
+    suggestion. No patient identifier is carried. Raises WorkbookError for a bad date.
+    """
+    parts = [diagnosis_findings(lines), pairing_findings(lines), units_findings(lines)]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return _empty()
+    text = ["provider", "cpt", "finding", "icd10", "detail", "suggestion"]
+    out = pd.concat([p.drop(columns=text) for p in parts], ignore_index=True)
+    for name in text:  # concatenated with the union of the categories
+        out[name] = union_categoricals([pd.Categorical(p[name]) for p in parts])
+    out = out[COLUMNS]
+    order = np.lexsort((out["finding"].cat.codes.to_numpy(), out["line_ref"].to_numpy()))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def summary(findings: pd.DataFrame, n_lines: int | None = None) -> pd.DataFrame:
+    """Return one row per finding type: findings, lines (distinct lines affected), providers,
+    share_of_lines (percent of ``n_lines``, when given) and note (the pairing row says that
+    typical pairings are guidance, not coverage rules)."""
+    grouped = findings.groupby("finding", observed=False)
+    out = pd.DataFrame(
+        {
+            "findings": grouped.size(),
+            "lines": grouped["line_ref"].nunique(),
+            "providers": grouped["provider"].nunique(),
+        }
+    ).reindex(FINDINGS, fill_value=0)
+    if n_lines:
+        out["share_of_lines"] = (100.0 * out["lines"] / n_lines).round(2)
+    out["note"] = ""
+    out.loc[UNPAIRED, "note"] = GUIDANCE_NOTE
+    return out.rename_axis("finding").reset_index()

@@ -1,0 +1,148 @@
+"""Coding audit: stale and header diagnoses by date of service, pairings, 8-minute rule."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cpt_analysis.audit import (
+    FINDINGS,
+    HEADER,
+    INVALID,
+    UNITS,
+    UNPAIRED,
+    audit,
+    summary,
+    units_for_minutes,
+)
+from cpt_analysis.export import refuse_identifiers
+
+
+def claim_lines(rows: list[tuple]) -> pd.DataFrame:
+    """Lines shaped like read_encounters().accepted: (date, cpt, units, minutes, dx_1, dx_2)."""
+    frame = pd.DataFrame(
+        rows, columns=["date_of_service", "cpt", "units", "minutes", "dx_1", "dx_2"]
+    )
+    frame.insert(0, "source_row", np.arange(2, len(rows) + 2))
+    frame.insert(1, "provider", pd.Categorical(["Dr A"] * len(rows)))
+    frame["patient_id"] = pd.Categorical(["P1"] * len(rows))
+    frame["date_of_service"] = pd.to_datetime(frame["date_of_service"])
+    for col in ("cpt", "dx_1", "dx_2"):
+        frame[col] = frame[col].astype("category")
+    frame["minutes"] = frame["minutes"].astype(float)
+    return frame
+
+
+@pytest.mark.parametrize(
+    "minutes, units",
+    [(0, 0), (7, 0), (8, 1), (22, 1), (23, 2), (37, 2), (38, 3), (52, 3), (53, 4), (67, 4),
+     (68, 5), (82, 5), (83, 6), (97, 6), (98, 7)],
+)  # fmt: skip
+def test_eight_minute_rule(minutes, units):
+    assert units_for_minutes([minutes]).tolist() == [units]
+
+
+def test_units_that_disagree_with_minutes_at_the_boundaries():
+    rows = [
+        ("2025-03-04", "97110", 1, 7, "M54.50", None),  # 7 min bills nothing: finding
+        ("2025-03-04", "97110", 1, 8, "M54.50", None),  # 8 min = 1 unit: fine
+        ("2025-03-04", "97110", 1, 22, "M54.50", None),  # 22 min = 1 unit: fine
+        ("2025-03-04", "97110", 1, 23, "M54.50", None),  # 23 min = 2 units: finding
+        ("2025-03-04", "97110", 2, 37, "M54.50", None),  # 37 min = 2 units: fine
+        ("2025-03-04", "97110", 2, 38, "M54.50", None),  # 38 min = 3 units: finding
+        ("2025-03-04", "97012", 1, 40, "M54.2", None),  # untimed: one unit whatever the time
+        ("2025-03-04", "97110", 3, None, "M54.50", None),  # no minutes: not checked
+    ]
+    found = audit(claim_lines(rows))
+    units = found[found["finding"] == UNITS].set_index("line_ref")
+    assert units.index.tolist() == [2, 5, 7]
+    assert units.loc[2, "detail"] == (
+        "7 timed minutes bill 0 unit(s) under the 8-minute rule; the line bills 1"
+    )
+    assert units.loc[2, "suggestion"] == "under 8 minutes bills nothing: remove the line"
+    assert units.loc[5, "suggestion"] == "bill 2 unit(s)"
+    assert units.loc[7, "suggestion"] == "bill 3 unit(s)"
+    assert set(found["finding"]) == {UNITS}
+
+
+def test_header_diagnoses_by_date_of_service():
+    rows = [
+        ("2021-09-30", "97012", 1, None, "M54.5", None),  # M54.5 was billable until then
+        ("2021-10-01", "97012", 1, None, "M54.5", None),  # a header from FY2022
+        ("2025-03-04", "97012", 1, None, "M54.2", "M51.2"),  # M51.2: header, second position
+        ("2025-03-04", "97012", 1, None, "M54.2", None),  # billable: nothing to say
+    ]
+    found = audit(claim_lines(rows))
+    headers = found[found["finding"] == HEADER]
+    assert headers["line_ref"].tolist() == [3, 4]
+    first, second = headers.iloc[0], headers.iloc[1]
+    assert first["icd10"] == "M54.5"
+    assert first["detail"] == "M54.5 is a category header, not billable in FY2022"
+    assert first["suggestion"] == "use a billable code: M54.50, M54.51, M54.59"
+    assert second["icd10"] == "M51.2"
+    assert second["suggestion"] == "use a billable code: M51.24, M51.25, M51.26, M51.27"
+    assert HEADER not in set(found.loc[found["line_ref"] == 2, "finding"])
+
+
+def test_codes_not_in_the_code_set_are_invalid():
+    found = audit(claim_lines([("2025-03-04", "99213", 1, None, "R52.9", "I10")]))
+    invalid = found[found["finding"] == INVALID]
+    assert invalid["icd10"].tolist() == ["R52.9"]
+    assert invalid["detail"].iloc[0] == "R52.9 is not in the FY2025 ICD-10-CM code set (unknown)"
+
+
+def test_pairings_outside_the_reference_table():
+    rows = [
+        ("2025-03-04", "97110", 1, None, "I10", "E11.9"),  # no typical diagnosis of 97110
+        ("2025-03-04", "97110", 1, None, "I10", "M54.50"),  # the second one is typical
+        ("2025-03-04", "97012", 1, None, "M51.26", None),  # a child of the listed M51.2
+        ("2025-03-04", "97012", 1, None, "M54.5", None),  # listed (and a header)
+        ("2025-03-04", "99999", 1, None, "I10", None),  # no pairings for the code: not judged
+    ]
+    found = audit(claim_lines(rows))
+    unpaired = found[found["finding"] == UNPAIRED]
+    assert unpaired["line_ref"].tolist() == [2]
+    assert unpaired["detail"].iloc[0] == (
+        "97110 billed with I10 (and 1 more): none is among its typical pairings"
+    )
+    assert unpaired["suggestion"].iloc[0] == (
+        "typical for 97110: M62.81, M54.50, M17.11, Z47.1 (guidance, not a coverage rule)"
+    )
+
+
+def test_findings_are_sorted_summarised_and_identifier_free():
+    rows = [
+        ("2025-03-04", "97110", 1, 23, "M54.5", None),  # header + units
+        ("2025-03-04", "97110", 1, 15, "M54.50", None),  # clean
+        ("2025-03-04", "97110", 1, 15, "I10", "R52.9"),  # invalid + unpaired
+    ]
+    found = audit(claim_lines(rows))
+    assert list(found.columns) == [
+        "line_ref",
+        "provider",
+        "date_of_service",
+        "cpt",
+        "finding",
+        "icd10",
+        "detail",
+        "suggestion",
+    ]
+    assert list(zip(found["line_ref"], found["finding"], strict=True)) == [
+        (2, HEADER),
+        (2, UNITS),
+        (4, INVALID),
+        (4, UNPAIRED),
+    ]
+    refuse_identifiers(found)  # the lines had patient ids; the findings do not
+    table = summary(found, n_lines=3)
+    assert table["finding"].tolist() == FINDINGS
+    assert table["findings"].tolist() == [1, 1, 1, 1]
+    assert table["share_of_lines"].tolist() == [33.33] * 4
+    notes = table.set_index("finding")["note"]
+    assert notes[UNPAIRED].startswith("Typical pairings are guidance for coding practice")
+    assert notes[HEADER] == ""
+
+
+def test_clean_lines_give_an_empty_typed_table():
+    found = audit(claim_lines([("2025-03-04", "97110", 1, 15, "M54.50", None)]))
+    assert found.empty and list(found.columns)[0] == "line_ref"
+    assert summary(found)["findings"].tolist() == [0, 0, 0, 0]
