@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .errors import WorkbookError
+from .files import atomic_write
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576
@@ -125,35 +123,6 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_string_dtype(col.dtype) or col.dtype == object:
             out.isetitem(i, col.map(_neutral_text, na_action="ignore"))
     return out
-
-
-def _mode(target: Path) -> int:
-    """Permissions for a written file: those of the file it replaces, else 0666 less umask."""
-    if target.exists():
-        return target.stat().st_mode & 0o777
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def atomic_write(target: str | Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a temporary file next to ``target``, then rename it onto ``target``.
-
-    Returns the target path. If ``write`` raises, the temporary file is removed, the error is
-    re-raised and an existing ``target`` is left exactly as it was.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, _mode(target))  # mkstemp makes 0600 files; give the usual permissions
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
 
 
 def write_csv(path: str | Path, df: pd.DataFrame) -> Path:

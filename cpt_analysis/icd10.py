@@ -20,6 +20,7 @@ import pandas as pd
 from . import config, store
 from .codes import ICD10_PATTERN, dotted, icd10_keys
 from .errors import DataFileError, WorkbookError
+from .files import atomic_write
 from .tables import load_icd10_changes
 
 STATUSES = ["billable", "header", "unknown", "malformed"]
@@ -95,7 +96,7 @@ def _bundled() -> tuple[int, str, pd.DataFrame]:
     if frame is None:
         frame = _build_bundled()
         try:
-            store.atomic_write(cache, lambda tmp: frame.to_parquet(tmp, index=False))
+            atomic_write(cache, lambda tmp: frame.to_parquet(tmp, index=False))
         except OSError:
             pass  # a read-only install still works, only slower
     return fy, f"FY{fy} code set ({month} {year} update, simple-icd-10-cm)", _index(frame)

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from . import config
 from .errors import WorkbookError
-from .export import atomic_write, write_excel
+from .export import write_excel
+from .files import atomic_write
 from .notebook import (
     TABLES_ENV,
     Parameter,

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,21 +16,9 @@ import pandas as pd
 
 from . import config
 from .errors import WorkbookError
+from .files import atomic_write
 
 KINDS = ("rvus", "gpci")
-
-
-def atomic_write(target: Path, write) -> None:
-    """Call ``write(tmp_path)`` and rename the temporary file onto ``target`` when it succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def table_path(kind: str, year: int) -> Path:

@@ -11,6 +11,7 @@ LAYERS = {
     "config": 0,
     "errors": 0,
     "codes": 1,
+    "files": 1,
     "reference": 1,
     "schema": 2,
     "export": 2,
