@@ -132,6 +132,13 @@ def _codes(value: object) -> list[str]:
     return select_codes(value) if value not in (None, "", []) else []
 
 
+def _path(value: object) -> str:
+    text = str(value or "").strip()
+    if text and not Path(text).expanduser().is_file():
+        raise WorkbookError(f"{text} is not a file", "give the path of a CSV or Excel export")
+    return str(Path(text).expanduser().resolve()) if text else ""
+
+
 def _family(value: object) -> str:
     text = str(value or "").strip()
     if text:
@@ -172,6 +179,7 @@ VALIDATORS = {
     "icd10_code": _icd10,
     "codes": _codes,
     "family": _family,
+    "encounters_path": _path,
     "volumes": _volumes,
 }
 

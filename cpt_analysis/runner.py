@@ -71,6 +71,8 @@ def _convert(param: Parameter, text: str) -> object:
         ) from None
     if kind.startswith("list"):
         return [v for v in text.replace(" ", "").split(",") if v]
+    if param.name.endswith("_path") and text:  # the kernel runs in notebooks/: make it absolute
+        return str(Path(text).expanduser().resolve())
     if kind.startswith("dict"):  # CODE:UNITS,CODE:UNITS; values checked by notebook.validate
         pairs = [v.replace("=", ":").partition(":") for v in text.replace(" ", "").split(",") if v]
         return {k: v for k, _, v in pairs}

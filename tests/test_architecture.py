@@ -31,6 +31,8 @@ LAYERS = {
     "synth": 8,
     "charts": 8,
     "notebook": 9,
+    "practice": 9,
+    "practice_charts": 9,
     "runner": 10,
     "cli": 11,
 }
