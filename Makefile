@@ -21,6 +21,7 @@ report: $(STAMP)
 	$(BIN)/cpt-workbook run 01_code_card --out reports
 	$(BIN)/cpt-workbook run 02_rvu_explorer --out reports
 	$(BIN)/cpt-workbook run 03_diagnosis_pairings --out reports
+	$(BIN)/cpt-workbook run 04_practice_productivity --out reports
 	@echo "HTML reports written to $(CURDIR)/reports/"
 
 lint: $(STAMP)
@@ -40,6 +41,8 @@ test: $(STAMP) lint chromium
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_notebooks.py
+	$(BIN)/python benchmarks/bench_practice.py
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache

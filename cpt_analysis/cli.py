@@ -103,6 +103,30 @@ def _notebooks(args: argparse.Namespace) -> None:
             print(f"  {p.name}: {p.type} = {p.default}  # {p.help}")
 
 
+def _practice(args: argparse.Namespace) -> None:
+    from .export import write_excel
+    from .practice import practice_report
+
+    report = practice_report(args.path, args.year, args.locality, args.provider or "")
+    print(report.headline)
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(report.reconciliation.to_string(index=False))
+        print(
+            report.findings_summary.drop(columns=["note"], errors="ignore").to_string(index=False)
+        )
+    if args.rejected:
+        print(f"rejected rows written to {report.imported.write_rejected(args.rejected)}")
+    if args.excel:
+        sheets = {
+            "Reconciliation": report.reconciliation,
+            "Provider by month": report.provider_month,
+            "By code": report.by_code,
+            "Audit summary": report.findings_summary,
+            "Findings": report.findings,
+        }
+        print(f"tables written to {write_excel(args.excel, sheets)}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``cpt-workbook`` with every sub-command."""
     parser = argparse.ArgumentParser(
@@ -197,6 +221,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default: reports/)")
     p.add_argument("--jobs", "-j", type=int, default=2, help="kernels in parallel (default 2)")
     p.set_defaults(func=_run)
+
+    p = sub.add_parser(
+        "practice",
+        help="productivity, payment and audit of an encounter export",
+        description="Import a practice's encounter export (CSV or Excel): every row accepted or "
+        "rejected with a reason, wRVUs and payment by provider and month, and the pairing audit.",
+    )
+    p.add_argument("path", nargs="?", help="CSV or Excel export (default: the shipped sample)")
+    p.add_argument("--year", type=int, default=2025, help="year of the dates of service")
+    p.add_argument("--locality", help="Medicare locality for payment (default national)")
+    p.add_argument("--provider", help="part of a provider name to keep")
+    p.add_argument("--excel", help="write the tables to this .xlsx file")
+    p.add_argument("--rejected", help="write the rejected rows to this CSV for correction")
+    p.set_defaults(func=_practice)
 
     p = sub.add_parser(
         "notebooks",

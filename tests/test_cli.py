@@ -100,8 +100,22 @@ def test_help_everywhere(capsys):
         ["import-cms", "--help"],
         ["icd10", "--help"],
         ["localities", "--help"],
+        ["practice", "--help"],
+        ["run", "--help"],
+        ["notebooks", "--help"],
     ):
         with pytest.raises(SystemExit) as info:
             main(argv)
         assert info.value.code == 0
         assert "usage: cpt-workbook" in capsys.readouterr().out
+
+
+def test_practice_command_on_the_sample(capsys, tmp_path):
+    rejected = tmp_path / "rejected.csv"
+    assert main(["practice", "--rejected", str(rejected), "--excel", str(tmp_path / "t.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1,940 claim lines of 2025 for all providers (sample_encounters.csv)")
+    assert "rows in the file  2000" in out
+    assert len(rejected.read_text().strip().splitlines()) == 61  # header + 60 rejected rows
+    assert main(["practice", str(tmp_path / "none.csv")]) == 2
+    assert "none.csv does not exist: check the path." in capsys.readouterr().err
