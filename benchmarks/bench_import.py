@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cpt_analysis import config, tables
+from cpt_analysis import config, store, tables
 from cpt_analysis.importer import import_file
 
 
@@ -46,8 +46,8 @@ def main() -> int:
             f"bench_import: {args.path} not found; pass the path of a PPRRVU CSV", file=sys.stderr
         )
         return 2
-    with tempfile.TemporaryDirectory() as store:
-        os.environ[config.STORE_ENV] = store
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ[config.STORE_ENV] = folder
         rows = {
             "plain pandas.read_csv (baseline, untyped)": _best(
                 lambda: pd.read_csv(args.path, skiprows=10, header=None, dtype=str), args.repeat
@@ -55,7 +55,10 @@ def main() -> int:
             "cpt-workbook import-cms (read, validate, write Parquet)": _best(
                 lambda: import_file(args.path), args.repeat
             ),
-            "load_rvus(2025) after import (Parquet + shipped overlay)": _best(
+            "load_rvus(2025) after import (read Parquet + shipped overlay)": _best(
+                lambda: (store._read.cache_clear(), tables.load_rvus(2025)), args.repeat
+            ),
+            "load_rvus(2025) again in the same process (cached read)": _best(
                 lambda: tables.load_rvus(2025), args.repeat
             ),
             "`cpt-workbook import-cms` as a new process (with Python start-up)": _best(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -71,10 +72,19 @@ def years(kind: str) -> list[int]:
 
 
 def load(kind: str, year: int) -> pd.DataFrame | None:
-    """Return the imported table of ``kind`` for ``year``, or None when none was imported."""
+    """Return the imported table of ``kind`` for ``year``, or None when none was imported.
+
+    The Parquet file is read once per process and version (its modification time); each call
+    returns a new copy. Raises WorkbookError for a damaged file.
+    """
     path = table_path(kind, year)
     if not path.exists():
         return None
+    return _read(str(path), path.stat().st_mtime_ns).copy()
+
+
+@lru_cache(maxsize=16)
+def _read(path: str, mtime_ns: int) -> pd.DataFrame:
     try:
         return pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for a damaged file
