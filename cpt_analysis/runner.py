@@ -215,6 +215,8 @@ def run_one(notebook: str | Path, params: dict, out_dir: str | Path | None = Non
                 progress_bar=False,
                 report_mode=False,
                 log_output=False,
+                # kernels listen on loopback only; keep ipykernel's TCP notice off the console
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
         except Exception as exc:  # papermill raises its own execution error with the cell's
             shown = ", ".join(f"{k}={v}" for k, v in params.items()) or "defaults"
