@@ -337,3 +337,12 @@ def waterfall_code(explained: pd.DataFrame, codes: list[str]) -> str | None:
     consecutive years of ``explained``), or None when none can."""
     paid = explained.dropna(subset=["change"])
     return next((c for c in codes if (paid["code"] == c).any()), None)
+
+
+def explanations_markdown(explained: pd.DataFrame) -> str:
+    """Return the explanations of :func:`explain_changes` as a Markdown list, one line per code
+    and pair of years, easier to read than a wide table column."""
+    return "\n".join(
+        f"- **{code}** {text}"
+        for code, text in zip(explained["code"], explained["explanation"], strict=True)
+    )

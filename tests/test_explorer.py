@@ -316,3 +316,14 @@ def test_volume_impact_errors():
         2025,
         2026,
     )
+
+
+def test_explanations_as_markdown():
+    from cpt_analysis.explorer import explain_changes, explanations_markdown
+
+    text = explanations_markdown(explain_changes(["97012"], [2025, 2026]))
+    assert text == (
+        "- **97012** 2025 -> 2026: $14.23 -> $14.36 (+$0.13): conversion factor 32.3465 -> "
+        "33.4009 (+$0.45); work RVU 0.25 -> 0.24: CMS's CY2026 efficiency adjustment cut work "
+        "RVUs of non-time-based services by 2.5% (-$0.32)"
+    )
