@@ -50,4 +50,4 @@ clean:
 # re-execute the notebooks in place (outputs are committed: nbval compares them); review the diff
 notebooks: $(STAMP)
 	cd notebooks && for nb in [0-9][0-9]_*.ipynb; do \
-	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done
+	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; done

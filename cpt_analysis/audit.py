@@ -70,49 +70,60 @@ def _frame(lines: pd.DataFrame, rows: np.ndarray, finding: str, icd10, detail, s
 
 def _dx_codes(lines: pd.DataFrame) -> tuple[list[str], list[np.ndarray]]:
     """Return the union of the diagnoses in dx_1..4 and, per column, each line's index in it
-    (-1 where blank)."""
+    (int32, -1 where blank)."""
     cols = [lines[c].astype("category") for c in DX if c in lines]
     union = pd.Index(sorted({str(v) for c in cols for v in c.cat.categories}), dtype="str")
     codes = [
-        np.append(union.get_indexer(c.cat.categories.astype(str)), -1)[c.cat.codes.to_numpy()]
+        np.append(union.get_indexer(c.cat.categories.astype(str)), -1).astype(np.int32)[
+            c.cat.codes.to_numpy()
+        ]
         for c in cols
     ]
     return list(union), codes
 
 
-def _periods(day: np.ndarray) -> np.ndarray:
-    """Return each date's verdict period: fiscal years (from Oct 1), split at known changes."""
+def _periods(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each line's verdict period (fiscal years from Oct 1, split at known changes)
+    and the first day of each period that has lines (NaT for the others)."""
+    day = day.astype("datetime64[D]")
     first = int(day.min().astype("datetime64[Y]").astype(int)) + 1970
     last = int(day.max().astype("datetime64[Y]").astype(int)) + 1970
     cuts = {np.datetime64(f"{y}-10-01", "D") for y in range(first - 1, last + 1)}
     changes = load_icd10_changes()["effective_date"].to_numpy().astype("datetime64[D]")
     bounds = np.array(sorted(cuts | set(changes)), dtype="datetime64[D]")
-    return np.searchsorted(bounds, day, side="right")
+    low = day.min()
+    present = np.bincount((day - low).astype(np.int64)) > 0  # the distinct days, by counting
+    days = low + np.flatnonzero(present)
+    per_day = np.searchsorted(bounds, days, side="right")
+    starts = np.full(len(bounds) + 1, np.datetime64("NaT"), dtype="datetime64[D]")
+    starts[per_day[::-1]] = days[::-1]  # the earliest day of each period wins
+    rank = (np.cumsum(present) - 1).astype(np.int32)
+    return per_day.astype(np.int32)[rank[(day - low).astype(np.int64)]], starts
 
 
-def _verdicts(union, codes, day, period) -> tuple[np.ndarray, dict]:
-    """Return status per (period, code): 0 billable, 1 header, 2 not valid; and their texts."""
-    n = len(union)
-    status = np.zeros((int(period.max()) + 1, n), dtype=np.int8)
+def _verdicts(union: list[str], seen: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Return the status per (period, 1 + code) key (0 billable or blank, 1 header, 2 not
+    valid) for the keys ``seen``, and their (detail, suggestion) texts."""
+    width = len(union) + 1
+    status = np.zeros(len(seen), dtype=np.int8)
     texts: dict[int, tuple[str, str]] = {}
-    seen = np.zeros(status.size, dtype=bool)  # which (period, code) pairs occur
-    for c in codes:
-        seen[(period * n + c)[c >= 0]] = True
     keys = np.flatnonzero(seen)
-    for p in np.unique(keys // n).tolist():
-        which = (keys[keys // n == p] % n).tolist()
-        verdict = check_many([union[i] for i in which], day[period == p].min())
-        for i, v in zip(which, verdict.itertuples(index=False), strict=True):
+    keys = keys[keys % width > 0]
+    for p in np.unique(keys // width).tolist():
+        mine = keys[keys // width == p]
+        which = (mine % width - 1).tolist()
+        verdict = check_many([union[i] for i in which], starts[p])
+        for k, i, v in zip(mine.tolist(), which, verdict.itertuples(index=False), strict=True):
             fy = f"FY{v.fiscal_year}"
             if v.status == "header":
-                status[p, i] = 1
-                texts[p * n + i] = (
+                status[k] = 1
+                texts[k] = (
                     f"{v.icd10} is a category header, not billable in {fy}",
                     f"use a billable code: {v.billable_children}",
                 )
             elif v.status != "billable":
-                status[p, i] = 2
-                texts[p * n + i] = (
+                status[k] = 2
+                texts[k] = (
                     f"{union[i]} is not in the {fy} ICD-10-CM code set ({v.status})",
                     "check the code against the code set in force on the date of service",
                 )
@@ -122,23 +133,33 @@ def _verdicts(union, codes, day, period) -> tuple[np.ndarray, dict]:
 def diagnosis_findings(lines: pd.DataFrame) -> pd.DataFrame:
     """Return findings for diagnoses that are headers (with billable replacements) or not valid
     on the line's date of service; columns as :func:`audit`."""
-    union, codes = _dx_codes(lines)
+    return _diagnosis_findings(lines, *_dx_codes(lines))
+
+
+def _diagnosis_findings(lines: pd.DataFrame, union: list[str], codes: list) -> pd.DataFrame:
     if not union or lines.empty:
         return _empty()
-    day = lines["date_of_service"].to_numpy().astype("datetime64[D]")
-    period = _periods(day)
-    status, texts = _verdicts(union, codes, day, period)
-    n, parts = len(union), []
-    for c in codes:
-        verdict = np.where(c >= 0, status[period, np.maximum(c, 0)], 0)
+    period, starts = _periods(lines["date_of_service"].to_numpy())
+    width = len(union) + 1
+    period *= width
+    # one key per line and column: (period, 1 + code); 0 + period stands for a blank
+    keys = [period + (c + 1) for c in codes]
+    del period
+    seen = np.zeros(len(starts) * width, dtype=bool)
+    for key in keys:
+        seen |= np.bincount(key, minlength=len(seen)) > 0
+    status, texts = _verdicts(union, seen, starts)
+    parts = []
+    for key, c in zip(keys, codes, strict=True):
+        rows = np.flatnonzero(status[key])
+        verdict = status[key[rows]]
         for kind, finding in ((1, HEADER), (2, INVALID)):
-            rows = np.flatnonzero(verdict == kind)
-            if len(rows):
-                key = period[rows] * n + c[rows]
-                icd = _texts(c[rows], lambda i: union[i])
-                detail = _texts(key, lambda k: texts[k][0])
-                suggestion = _texts(key, lambda k: texts[k][1])
-                parts.append(_frame(lines, rows, finding, icd, detail, suggestion))
+            mine = rows[verdict == kind]
+            if len(mine):
+                icd = _texts(c[mine], lambda i: union[i])
+                detail = _texts(key[mine], lambda k: texts[k][0])
+                suggestion = _texts(key[mine], lambda k: texts[k][1])
+                parts.append(_frame(lines, mine, finding, icd, detail, suggestion))
     return pd.concat(parts, ignore_index=True) if parts else _empty()
 
 
@@ -146,7 +167,10 @@ def pairing_findings(lines: pd.DataFrame) -> pd.DataFrame:
     """Return findings for lines whose CPT has typical diagnoses in the reference table but
     none of whose diagnoses is one of them (a child of a listed code, or a header over one,
     counts as listed); columns as :func:`audit`."""
-    union, codes = _dx_codes(lines)
+    return _pairing_findings(lines, *_dx_codes(lines))
+
+
+def _pairing_findings(lines: pd.DataFrame, union: list[str], codes: list) -> pd.DataFrame:
     if lines.empty:
         return _empty()
     cpt = lines["cpt"].astype("category")
@@ -159,12 +183,11 @@ def pairing_findings(lines: pd.DataFrame) -> pd.DataFrame:
         listed = tuple(icd10_key(d) or d for d in typical.get(c, []))
         # a child of a listed code, or a header over one (its billability is another finding)
         match[j, :-1] = [any(k.startswith(x) or x.startswith(k) for x in listed) for k in keys]
-    ccodes = cpt.cat.codes.to_numpy().astype(np.int64)
-    has = np.append(np.array([c in typical for c in cpts], dtype=bool), False)[ccodes]
-    paired = np.zeros(len(lines), dtype=bool)
-    for c in codes:
-        paired |= match[ccodes, c]  # -1 (blank) picks the last column: False
-    rows = np.flatnonzero(has & ~paired)
+    ccodes = cpt.cat.codes.to_numpy().astype(np.int32)
+    has = np.append(np.array([c in typical for c in cpts], dtype=bool), False)
+    rows = np.flatnonzero(has[ccodes])
+    for c in codes:  # narrowed column by column: most lines are paired by their first code
+        rows = rows[~match[ccodes[rows], c[rows]]]  # -1 (blank) picks the last column: False
     if not len(rows):
         return _empty()
     first = codes[0][rows] if codes else np.full(len(rows), -1)
@@ -182,11 +205,10 @@ def pairing_findings(lines: pd.DataFrame) -> pd.DataFrame:
         listed = ", ".join(typical[cpts[j]])
         return f"typical for {cpts[j]}: {listed} (guidance, not a coverage rule)"
 
+    ccodes = ccodes[rows].astype(np.int64)
     icd = _texts(first, lambda i: union[i] if i >= 0 else "")
-    keys = ccodes[rows] * width * 4 + np.minimum(more, 3) * width + first + 1
-    return _frame(
-        lines, rows, UNPAIRED, icd, _texts(keys, detail), _texts(ccodes[rows], suggestion)
-    )
+    keys = ccodes * width * 4 + np.minimum(more, 3) * width + first + 1
+    return _frame(lines, rows, UNPAIRED, icd, _texts(keys, detail), _texts(ccodes, suggestion))
 
 
 def units_findings(lines: pd.DataFrame) -> pd.DataFrame:
@@ -198,12 +220,14 @@ def units_findings(lines: pd.DataFrame) -> pd.DataFrame:
     cpt = lines["cpt"].astype("category")
     is_timed = np.append(cpt.cat.categories.astype(str).isin(timed), False)[cpt.cat.codes]
     minutes = lines["minutes"].to_numpy(dtype=float, na_value=np.nan)
-    units = lines["units"].to_numpy().astype(np.int64)
-    expected = units_for_minutes(np.nan_to_num(minutes))
-    rows = np.flatnonzero(is_timed & ~np.isnan(minutes) & (expected != units))
+    rows = np.flatnonzero(is_timed & ~np.isnan(minutes))
+    minutes = minutes[rows]
+    units = lines["units"].to_numpy()[rows].astype(np.int64)
+    wrong = units_for_minutes(minutes) != units
+    rows, minutes, units = rows[wrong], minutes[wrong], units[wrong]
     if not len(rows):
         return _empty()
-    key = np.floor(minutes[rows]).astype(np.int64) * 1000 + np.minimum(units[rows], 999)
+    key = np.floor(minutes).astype(np.int64) * 1000 + np.minimum(units, 999)
 
     def detail(k: int) -> str:
         m, u, e = k // 1000, k % 1000, int(units_for_minutes(k // 1000))
@@ -225,7 +249,8 @@ def audit(lines: pd.DataFrame) -> pd.DataFrame:
     provider, date_of_service, cpt, finding (one of :data:`FINDINGS`), icd10, detail,
     suggestion. No patient identifier is carried. Raises WorkbookError for a bad date.
     """
-    parts = [diagnosis_findings(lines), pairing_findings(lines), units_findings(lines)]
+    dx = _dx_codes(lines)  # shared by the diagnosis and pairing checks
+    parts = [_diagnosis_findings(lines, *dx), _pairing_findings(lines, *dx), units_findings(lines)]
     parts = [p for p in parts if len(p)]
     if not parts:
         return _empty()

@@ -3,14 +3,14 @@
 Every input row ends up in ``accepted`` (typed, one claim line per row) or in ``rejected`` (its
 original values, the reasons and its source row number), so accepted + rejected = input rows.
 Columns are found by name: :data:`FIELDS` lists the accepted aliases of each field (compared
-without case, spaces, underscores or punctuation); ``mapping={"their column": "our field"}``
-overrides them. Every cell is read as text, so codes keep their form (00100, 0001F); checks run
-once per distinct value, never once per row, so millions of rows import in seconds.
+without case, spaces, underscores or punctuation; see :mod:`encounter_readers`);
+``mapping={"their column": "our field"}`` overrides them. Every cell is read as text, so codes
+keep their form (00100, 0001F); checks run once per distinct value, never once per row, so
+millions of rows import in seconds.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,60 +18,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import encounter_readers as readers
 from .codes import HCPCS_PATTERN, MODIFIER_PATTERN, dotted, icd10_keys
+from .encounter_readers import DIAGNOSES, FIELDS, IDS, MODIFIERS, REQUIRED, resolve_columns
 from .errors import WorkbookError
 from .export import identifier_columns, write_csv
 from .payment import resolve_locality, resolve_setting
 from .tables import load_rvus, rvu_years
 
-_N = (1, 2, 3, 4)
-# field: accepted column names; {n} stands for 1-4; indented lines continue the line above
-_SPEC = """
-date_of_service: Date of Service | DOS | Service Date | Svc Date | Date of Svc | Service Dt
-    | DOS From | From Date | Visit Date | Encounter Date | Date
-provider: Provider | Rendering Provider | Rendering Provider Name | Rendering Physician
-    | Provider Name | Rendering | Physician | Clinician | Therapist | Practitioner
-cpt: CPT | CPT Code | CPT/HCPCS | HCPCS | HCPCS Code | Procedure Code | Procedure | Proc Code
-    | Service Code | Code
-modifier_{n}: Modifier {n} | Mod {n} | Modifier{n}
-modifier_1: Modifier | Mod
-modifiers: Modifiers | Mods
-units: Units | Unit | Service Units | Units Billed | Billed Units | Qty | Quantity
-    | Days or Units | Days/Units
-minutes: Minutes | Mins | Min | Timed Minutes | Total Timed Minutes | Treatment Minutes | Duration
-dx_{n}: Dx{n} | Dx {n} | Diagnosis {n} | Diagnosis Code {n} | Diag {n} | ICD10_{n} | ICD-10 {n}
-    | ICD {n} | ICD10CM {n} | Dx Code {n}
-dx_1: Dx | Diagnosis | Diagnosis Code | Primary Diagnosis | ICD10 | ICD-10 Code
-place_of_service: Place of Service | POS | POS Code | Place of Svc
-locality: Locality | Locality ID | Medicare Locality | MAC Locality
-charge: Charge | Charges | Charge Amount | Billed Amount | Billed Charge | Amount Billed
-    | Line Charge | Total Charge | Fee
-patient_id: Patient ID | Patient | Patient Number | Patient No | MRN | Medical Record Number
-    | Chart Number | Patient Account | Account Number
-encounter_id: Encounter ID | Encounter | Encounter Number | Visit ID | Visit Number | Claim ID
-    | Claim Number | Ticket Number
-"""
+__all__ = ["BAD_ROW", "FIELDS", "REASONS", "REQUIRED", "EncounterImport", "read_encounters",
+           "resolve_columns"]  # fmt: skip
 
-
-def _fields(spec: str) -> dict[str, tuple[str, ...]]:
-    fields: dict[str, tuple[str, ...]] = {}
-    for line in spec.replace("\n    |", " |").strip().splitlines():
-        name, aliases = line.split(":", 1)
-        for n in _N if "{n}" in name else (None,):
-            key = name.format(n=n)
-            more = tuple(a.strip().format(n=n) for a in aliases.split("|"))
-            fields[key] = fields.get(key, ()) + more
-    order = ["date_of_service", "provider", "cpt", *(f"modifier_{n}" for n in _N), "modifiers",
-             "units", "minutes", *(f"dx_{n}" for n in _N), "place_of_service", "locality",
-             "charge", "patient_id", "encounter_id"]  # fmt: skip
-    return {k: fields[k] for k in order}
-
-
-FIELDS = _fields(_SPEC)
-REQUIRED = ("date_of_service", "provider", "cpt", "units", "dx_1", "place_of_service")
-MODIFIERS = tuple(f"modifier_{n}" for n in _N)
-DIAGNOSES = tuple(f"dx_{n}" for n in _N)
-IDS = ("patient_id", "encounter_id")
 # rejection reasons, in the order they are listed on a row
 REASONS = ("bad date of service", "date outside the fee-schedule years", "missing provider",
            "malformed CPT/HCPCS code", "unknown CPT/HCPCS code for the year",
@@ -80,8 +37,6 @@ REASONS = ("bad date of service", "date outside the fee-schedule years", "missin
            "malformed ICD-10-CM code", "no diagnosis code", "bad place of service",
            "unknown locality", "charge not a number")  # fmt: skip
 BAD_ROW = "malformed CSV row (wrong number of fields)"
-_ALIAS = {re.sub(r"[^0-9a-z]", "", a.lower()): (f, i) for f, al in FIELDS.items()
-          for i, a in enumerate(al)}  # fmt: skip
 
 
 @dataclass
@@ -134,239 +89,95 @@ class EncounterImport:
         return write_csv(path, self.rejected)
 
 
-def _key(name: object) -> str:
-    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+def _layout(mapping: dict | None):
+    """Return the ``layout`` of :func:`encounter_readers.read_file`: fields by
+    :func:`resolve_columns`; every column is read but patient identifiers, except the one
+    visit key."""
+
+    def layout(names: list[str]) -> tuple[dict[str, int], list[int], set[int]]:
+        found = resolve_columns(names, mapping)
+        private = {found[f] for f in IDS if f in found}
+        private |= {i for i, n in enumerate(names) if n in identifier_columns([n])}
+        visit = found.get("patient_id", found.get("encounter_id"))
+        wanted = [i for i in range(len(names)) if i not in private or i == visit]
+        return found, wanted, {visit} - {None}
+
+    return layout
 
 
-def resolve_columns(names: list[str], mapping: dict | None = None) -> dict[str, int]:
-    """Return {field: column position} for a header, from ``mapping`` then the aliases.
-
-    Raises WorkbookError (one line) for a mapping naming an unknown column or field, or for a
-    missing required field (naming the aliases it accepts).
-    """
-    found: dict[str, int] = {}
-    for theirs, ours in (mapping or {}).items():
-        if ours not in FIELDS:
-            raise WorkbookError(f"'{ours}' is not a field", f"use one of {', '.join(FIELDS)}")
-        if theirs not in names:
-            raise WorkbookError(f"the file has no column '{theirs}'",
-                                f"its columns are {', '.join(map(str, names))}")  # fmt: skip
-        found[ours] = names.index(theirs)
-    best: dict[str, tuple[int, int]] = {}
-    for pos, name in enumerate(names):
-        hit = _ALIAS.get(_key(name))
-        if hit and hit[0] not in found and (hit[0] not in best or hit[1] < best[hit[0]][0]):
-            best[hit[0]] = (hit[1], pos)
-    found |= {f: pos for f, (_, pos) in best.items() if pos not in found.values()}
-    if "modifiers" in found and "modifier_1" in found:
-        del found["modifiers"]
-    for req in REQUIRED:
-        if req not in found:
-            raise WorkbookError(
-                f"the file has no {req} column (accepted names: {', '.join(FIELDS[req])})",
-                f"rename a column or pass mapping={{'your column': '{req}'}}",
-            )
-    return found
-
-
-def _header_csv(path: Path) -> tuple[list[str], str]:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            with path.open(newline="", encoding=encoding) as fh:
-                return next(csv.reader(fh), []), encoding
-        except UnicodeDecodeError:
-            continue
-    return [], "utf-8"
-
-
-def _wanted(names: list[str], found: dict[str, int]) -> list[int]:
-    """Positions to read: every column but patient identifiers, plus the one visit key."""
-    private = {found[f] for f in IDS if f in found}
-    private |= {i for i, n in enumerate(names) if n in identifier_columns([n])}
-    visit = found.get("patient_id", found.get("encounter_id"))
-    return [i for i in range(len(names)) if i not in private or i == visit]
-
-
-def _read_csv(path: Path, names: list[str], encoding: str, wanted: list[int]):
-    """Return ({position: (codes, categories)}, source rows, [(row, text)] of malformed rows)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    cols = [f"c{i}" for i in range(len(names))]
-    text = pa.dictionary(pa.int32(), pa.string())
-
-    def read(threads: bool, bad: list, encoding: str, newlines: bool):
-        def handler(row):
-            bad.append((row.number, row.text))
-            return "skip"
-
-        return pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(
-                column_names=cols,
-                skip_rows=1,
-                use_threads=threads,
-                block_size=16 << 20,
-                encoding="utf8" if encoding == "utf-8-sig" else encoding,
-            ),
-            parse_options=pacsv.ParseOptions(
-                ignore_empty_lines=False, newlines_in_values=newlines, invalid_row_handler=handler
-            ),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=[cols[i] for i in wanted],
-                column_types=dict.fromkeys(cols, text),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-
-    # fast path first; then quoted line breaks, then Windows-1252 text, read more slowly
-    tries = [(encoding, False), (encoding, True), ("cp1252", True)]
-    for attempt, (enc, newlines) in enumerate(tries):
-        bad: list = []
-        try:
-            table = read(True, bad, enc, newlines)
-            if bad:  # the numbers of malformed rows are only known when read on one thread
-                bad = []
-                table = read(False, bad, enc, newlines)
-            break
-        except (pa.ArrowInvalid, OSError) as exc:
-            if attempt == len(tries) - 1:
-                raise WorkbookError(
-                    f"{path.name} cannot be read as CSV ({exc})", "fix the file"
-                ) from None
-    n, raw = table.num_rows, {}
-    for i in wanted:  # one column at a time: its chunks are freed once converted
-        col = table.column(cols[i]).combine_chunks()  # also unifies the chunks' dictionaries
-        table = table.drop_columns([cols[i]])
-        codes = col.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
-        raw[i] = (codes, col.dictionary.to_pandas().astype("str"))
-    del table, col
-    pa.default_memory_pool().release_unused()  # hand the parser's buffers back to the system
-    numbers = {int(k) for k, _ in bad}
-    rows = np.arange(2, n + len(bad) + 2, dtype=np.int64)
-    rows = rows[~np.isin(rows, list(numbers))] if numbers else rows
-    return raw, rows, [(int(k), t) for k, t in bad if t.strip(", \t")]
-
-
-def _excel_text(value: object, pad: bool) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "hour"):  # datetime
-        return value.date().isoformat() if (value.hour, value.minute) == (0, 0) else str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return str(value).upper()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return str(value).zfill(5) if pad else str(value)
-    return str(value)
-
-
-def _read_excel(path: Path, mapping: dict | None):
-    """Return (header, {position: (codes, categories)}, source rows, field positions)."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a foreign or damaged file
-        raise WorkbookError(
-            f"{path.name} cannot be read as .xlsx ({exc})", "fix the file"
-        ) from None
-    rows, numbers, names = [], [], None
-    for number, row in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
-            continue
-        if names is None:
-            names = ["" if v is None else str(v).strip() for v in row]
-        else:
-            rows.append(row)
-            numbers.append(number)
-    book.close()
-    if names is None:
-        raise WorkbookError(f"{path.name} is empty", "export the encounters with a header row")
-    found = resolve_columns(names, mapping)
-    raw = {}
-    for i in _wanted(names, found):  # a numeric CPT cell lost its leading zeros: pad it
-        values = [_excel_text(r[i] if i < len(r) else None, i == found["cpt"]) for r in rows]
-        codes, cats = pd.factorize(pd.Series(values, dtype="str"))
-        raw[i] = (codes.astype(np.int32), pd.Series(cats, dtype="str"))
-    return names, raw, np.asarray(numbers, dtype=np.int64), found
-
-
-def _parse_dates(values: pd.Series) -> np.ndarray:
-    """Parse distinct date texts: 2025-03-04, 03/04/2025, 3/4/25, 20250304, or an ISO date
-    with a time of day (dropped). Anything else, a partial date included, is NaT."""
-    out = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
-    for fmt, shape in (("%m/%d/%Y", r"\d{1,2}/\d{1,2}/\d{4}"), ("%m/%d/%y", r"\d{1,2}/\d{1,2}/\d{2}"),
-                       ("%Y%m%d", r"\d{8}"), ("ISO8601", r"\d{4}-\d{2}-\d{2}[T ]\S.*")):  # fmt: skip
-        miss = out.isna() & values.str.fullmatch(shape)
-        if miss.any():
-            out[miss] = pd.to_datetime(values[miss], format=fmt, errors="coerce")
-    return out.dt.floor("D").to_numpy().astype("datetime64[s]")
-
-
-def _numbers(values: pd.Series) -> np.ndarray:
-    text = values.str.replace(r"[$,\s]", "", regex=True)
-    return pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-
-
-def _compact(codes: np.ndarray, cats) -> pd.Categorical:
-    """Return a categorical of ``codes`` (-1 = NA) keeping only the categories used."""
-    cats = pd.Index(cats, dtype="str")
-    used = np.bincount(codes[codes >= 0], minlength=len(cats)) > 0
-    remap = np.append(np.cumsum(used) - 1, -1).astype(np.int32)
-    dtype = pd.CategoricalDtype(cats[used])
-    return pd.Categorical.from_codes(remap[codes], dtype=dtype, validate=False)
+def _bit(reason: str) -> np.int32:
+    return np.int32(1 << REASONS.index(reason))
 
 
 class _Checker:
-    """Checks and types the columns of one file, once per distinct value."""
+    """Checks and types the columns of one file, once per distinct value.
+
+    Every problem of a row sets its reason's bit in ``bits`` (bit i = REASONS[i]); a per-row
+    pass is made only for a column that has a bad value. Typed columns wait in ``out`` as
+    :class:`encounter_readers.Column` until the kept rows are known.
+    """
 
     def __init__(self, raw: dict, found: dict[str, int], n: int):
         self.raw, self.found, self.n = raw, found, n
-        self.bad = {r: np.zeros(n, dtype=bool) for r in REASONS}
-        self.out: dict[str, object] = {}
+        self.bits = np.zeros(n, dtype=np.int32)
+        self.out: dict[str, readers.Column] = {}
+        self._stripped: dict[int, pd.Series] = {}
 
     def cats(self, name: str) -> tuple[np.ndarray, pd.Series]:
-        codes, cats = self.raw[self.found[name]]
-        return codes, cats.str.strip()
+        """Return (codes, stripped categories) of a field's column."""
+        pos = self.found[name]
+        if pos not in self._stripped:
+            self._stripped[pos] = self.raw[pos][1].str.strip()
+        return self.raw[pos][0], self._stripped[pos]
 
-    def text(self, name: str, per_cat: pd.Series, codes: np.ndarray | None = None) -> None:
-        """Keep a text column as (codes, categories) from per-category values; blanks are NA."""
-        codes = self.cats(name)[0] if codes is None else codes
-        inverse, uniq = pd.factorize(per_cat.where(per_cat.ne("")), use_na_sentinel=True)
-        self.out[name] = (np.append(inverse, -1).astype(np.int32)[codes], uniq)
+    def flag(self, codes: np.ndarray, bad, reason: str | None = None) -> None:
+        """Flag the rows whose category is ``bad`` (booleans) with ``reason``; without a
+        reason, ``bad`` holds each category's bits."""
+        bits = np.asarray(bad).astype(np.int32) * (1 if reason is None else _bit(reason))
+        if bits.any():
+            self.bits |= bits[codes]
 
     def run(self) -> None:
-        codes, dates = self.cats("date_of_service")
-        day = _parse_dates(dates)[codes]
-        self.bad["bad date of service"] = np.isnat(day)
-        years = day.astype("datetime64[Y]").astype(np.int64) + 1970
-        years = np.where(np.isnat(day), 0, years).astype(np.int32)
-        known = np.asarray(rvu_years())
-        yi = np.clip(np.searchsorted(known, years), 0, len(known) - 1).astype(np.int8)
-        ok_year = known[yi] == years
-        self.bad["date outside the fee-schedule years"] = ~np.isnat(day) & ~ok_year
-        self.out["date_of_service"] = day
+        yslot, slots, known = self._dates()
         codes, prov = self.cats("provider")
-        self.bad["missing provider"] = prov.eq("").to_numpy()[codes]
-        self.text("provider", prov)
-        self._modifiers()
-        self._codes(ok_year, known, yi)
+        self.flag(codes, prov.eq(""), "missing provider")
+        self.out["provider"] = readers.text_column(codes, prov)
+        pm = self._modifiers()
+        self._codes(yslot, slots, known, pm)
         self._numbers()
         self._diagnoses()
         codes, pos = self.cats("place_of_service")
-        per = pos.map({p: self._pos(p) for p in pos.unique()}).fillna("")
-        self.bad["bad place of service"] = per.eq("").to_numpy()[codes]
-        self.text("place_of_service", per)
+        per = pos.map({p: self._pos(p) for p in pos.unique()}).fillna("").astype("str")
+        self.flag(codes, per.eq(""), "bad place of service")
+        self.out["place_of_service"] = readers.text_column(codes, per)
         if "locality" in self.found:
-            self._localities(years, ok_year)
+            self._localities(yslot, known)
+
+    def ids(self) -> None:
+        """Keep the visit key (patient or encounter id) as read."""
         for name in IDS:
             if name in self.found and self.found[name] in self.raw:
-                self.text(name, self.raw[self.found[name]][1])
+                codes, cats = self.raw[self.found[name]]
+                self.out[name] = readers.text_column(codes, cats, unique=True)
+
+    def _dates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Check the dates; return each row's fee-schedule year slot (an index in ``known``,
+        len(known) for none), the slots in use and ``known`` (the fee-schedule years)."""
+        codes, dates = self.cats("date_of_service")
+        day = readers.parse_dates(dates)
+        bad = np.isnat(day)
+        years = np.where(bad, 0, day.astype("datetime64[Y]").astype(np.int64) + 1970)
+        known = np.asarray(rvu_years())
+        yi = np.clip(np.searchsorted(known, years), 0, len(known) - 1)
+        ok_year = known[yi] == years
+        self.flag(codes, bad, "bad date of service")
+        self.flag(codes, ~bad & ~ok_year, "date outside the fee-schedule years")
+        self.out["date_of_service"] = readers.Column(codes, day)
+        slot = np.where(ok_year, yi, len(known)).astype(np.int8)
+        used = np.unique(slot[np.bincount(codes, minlength=len(slot)) > 0])
+        if len(used) > 1:
+            return slot[codes], used, known
+        return np.full(self.n, used[0] if len(used) else len(known), np.int8), used, known
 
     @staticmethod
     def _pos(value: str) -> str:
@@ -377,83 +188,103 @@ class _Checker:
         except WorkbookError:
             return ""
 
-    def _codes(self, ok_year, known_years, yi) -> None:
+    def _codes(self, yslot, slots, known_years, pm) -> None:
+        """Check CPT/HCPCS codes against the RVUs of each row's year and pricing modifier."""
         codes, cpt = self.cats("cpt")
         cpt = cpt.str.upper()
         shape = cpt.str.fullmatch(HCPCS_PATTERN.pattern).fillna(False).to_numpy(dtype=bool)
-        self.bad["malformed CPT/HCPCS code"] = ~shape[codes]
-        pm = np.zeros(self.n, dtype=np.int8)  # pricing modifier: 0 global, 1 = 26, 2 = TC
-        for name in MODIFIERS:
-            if name in self.out:
-                mcodes, mcats = self.out[name]
-                kind = np.select([mcats == "26", mcats == "TC"], [1, 2], 0).astype(np.int8)
-                pm = np.where(pm == 0, np.append(kind, 0)[mcodes], pm)
-        priced = np.zeros((len(known_years), len(cpt), 3), dtype=bool)
-        for i, year in enumerate(known_years):
-            if (ok_year & (yi == i)).any():
-                rvus = load_rvus(int(year))
+        # per (year slot, code, pricing modifier): the last slot is for rows without a year
+        priced = np.zeros((len(known_years) + 1, len(cpt), 3), dtype=bool)
+        for i in slots.tolist():
+            if i < len(known_years):
+                rvus = load_rvus(int(known_years[i]))
                 mod = rvus["modifier"].map({"": 0, "26": 1, "TC": 2})
                 for m in range(3):
                     priced[i, :, m] = cpt.isin(rvus.loc[mod == m, "hcpcs"]).to_numpy()
-        checked = ok_year & shape[codes]
-        self.bad["unknown CPT/HCPCS code for the year"] = checked & ~priced[yi, codes, 0]
-        self.bad["modifier 26/TC not priced for the code"] = (
-            checked & priced[yi, codes, 0] & ~priced[yi, codes, pm]
+        checked = (
+            shape[None, :, None]
+            & (np.arange(len(known_years) + 1) < len(known_years))[:, None, None]
         )
-        self.text("cpt", cpt)
-        self.out["pricing_modifier"] = (pm, pd.Index(["", "26", "TC"], dtype="str"))
+        table = np.where(shape, 0, _bit("malformed CPT/HCPCS code"))[None, :, None]
+        table = table | np.where(
+            checked & ~priced[:, :, :1], _bit("unknown CPT/HCPCS code for the year"), 0
+        )
+        table = table | np.where(checked & priced[:, :, :1] & ~priced,
+                                 _bit("modifier 26/TC not priced for the code"), 0)  # fmt: skip
+        table = table.astype(np.int32).ravel()
+        if table.any():
+            key = (yslot.astype(np.int32) * len(cpt) + codes) * 3 + pm
+            self.bits |= table[key]
+        self.out["cpt"] = readers.text_column(codes, cpt)
+        self.out["pricing_modifier"] = readers.Column(pm, np.arange(3, dtype=np.int32),
+                                               pd.Index(["", "26", "TC"], dtype="str"))  # fmt: skip
 
-    def _modifiers(self) -> None:
+    def _modifiers(self) -> np.ndarray:
+        """Check the modifiers; return each row's pricing modifier: 0 global, 1 = 26, 2 = TC."""
+        pm = np.zeros(self.n, dtype=np.int8)
         if "modifiers" in self.found:
             codes, joined = self.cats("modifiers")
             parts = joined.str.upper().str.split(r"[\s,;/-]+", regex=True)
             parts = parts.map(lambda p: [x for x in p if x])
+            kind = np.zeros(len(joined), dtype=np.int8)
             for k, name in enumerate(MODIFIERS):
-                per = parts.map(lambda p, k=k: p[k] if len(p) > k else "")
-                self._modifier(name, codes, per.astype("str"))
-            self.bad["malformed modifier"] |= (parts.map(len) > 4).to_numpy()[codes]
-            return
+                per = parts.map(lambda p, k=k: p[k] if len(p) > k else "").astype("str")
+                mine = self._modifier(name, codes, per)
+                kind = np.where(kind == 0, mine, kind)
+            bad = (parts.map(len) > 4).to_numpy(dtype=bool)
+            self.flag(codes, bad, "malformed modifier")
+            return kind[codes] if kind.any() else pm
         for name in MODIFIERS:
             if name in self.found:
                 codes, per = self.cats(name)
-                self._modifier(name, codes, per.str.upper())
+                kind = self._modifier(name, codes, per.str.upper())
+                if kind.any():
+                    pm = np.where(pm == 0, kind[codes], pm)
+        return pm
 
-    def _modifier(self, name: str, codes: np.ndarray, per: pd.Series) -> None:
+    def _modifier(self, name: str, codes: np.ndarray, per: pd.Series) -> np.ndarray:
+        """Check one modifier column; return its pricing kind per category."""
         ok = per.eq("") | per.str.fullmatch(MODIFIER_PATTERN.pattern).fillna(False)
-        self.bad["malformed modifier"] |= ~ok.to_numpy(dtype=bool)[codes]
-        self.text(name, per, codes)
+        self.flag(codes, ~ok.to_numpy(dtype=bool), "malformed modifier")
+        self.out[name] = readers.text_column(codes, per)
+        return np.select([per.eq("26"), per.eq("TC")], [1, 2], 0).astype(np.int8)
 
     def _numbers(self) -> None:
         codes, units = self.cats("units")
-        value = _numbers(units)
+        value = readers.parse_numbers(units)
         ok = np.isfinite(value) & (value > 0) & (np.mod(value, 1) == 0)
-        self.bad["units not a positive whole number"] = ~ok[codes]
-        self.out["units"] = np.where(ok, value, 0).astype(np.int64)[codes]
+        self.flag(codes, ~ok, "units not a positive whole number")
+        self.out["units"] = readers.Column(codes, np.where(ok, value, 0).astype(np.int64))
         for name, reason in (
             ("minutes", "minutes not a number of 0 or more"),
             ("charge", "charge not a number"),
         ):
             if name in self.found:
                 codes, raw = self.cats(name)
-                value = _numbers(raw)
+                value = readers.parse_numbers(raw)
                 ok = np.isfinite(value) & ((value >= 0) | (name == "charge"))
-                self.bad[reason] = ~(ok | raw.eq("").to_numpy())[codes]
-                self.out[name] = value[codes]
+                ok |= raw.eq("").to_numpy(dtype=bool)
+                self.flag(codes, ~ok, reason)
+                self.out[name] = readers.Column(codes, value)
 
     def _diagnoses(self) -> None:
-        none = np.ones(self.n, dtype=bool)
+        blanks = []
         for name in DIAGNOSES:
             if name in self.found:
                 codes, raw = self.cats(name)
                 keys = icd10_keys(raw)
-                blank = raw.eq("").to_numpy()
-                self.bad["malformed ICD-10-CM code"] |= (keys.isna().to_numpy() & ~blank)[codes]
-                none &= blank[codes]
-                self.text(name, keys.map(dotted, na_action="ignore").fillna(""))
-        self.bad["no diagnosis code"] = none
+                blank = raw.eq("").to_numpy(dtype=bool)
+                bad = keys.isna().to_numpy(dtype=bool) & ~blank
+                self.flag(codes, bad, "malformed ICD-10-CM code")
+                blanks.append((codes, blank))
+                self.out[name] = readers.text_column(
+                    codes, keys.map(dotted, na_action="ignore").fillna("")
+                )
+        self.bits[readers.rows_where(blanks, self.n)] |= _bit("no diagnosis code")
 
-    def _localities(self, years: np.ndarray, ok_year: np.ndarray) -> None:
+    def _localities(self, yslot: np.ndarray, known: np.ndarray) -> None:
         codes, raw = self.cats("locality")
+        years = np.append(known, 0)[yslot]  # 0: no fee-schedule year
         uniq, inverse = np.unique(codes.astype(np.int64) * 10_000 + years, return_inverse=True)
         ids = np.full(len(uniq), None, dtype=object)
         for k, key in enumerate(uniq.tolist()):
@@ -463,10 +294,10 @@ class _Checker:
                 ids[k] = "" if place is None else str(place["locality_id"])
             except WorkbookError:
                 pass
-        per = ids[inverse]
-        self.bad["unknown locality"] = ok_year & pd.isna(per)
-        self.text("locality", pd.Series(per, dtype=object).fillna("").astype("str"),
-                  np.arange(self.n))  # fmt: skip
+        unknown = pd.isna(ids) & (uniq % 10_000 > 0)  # only rows with a fee-schedule year
+        self.flag(inverse, unknown, "unknown locality")
+        per = pd.Series(ids, dtype=object).fillna("").astype("str")
+        self.out["locality"] = readers.text_column(inverse.astype(np.int32), per)
 
 
 def _typed(out: dict, keep: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
@@ -474,16 +305,13 @@ def _typed(out: dict, keep: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
     order = ["date_of_service", "provider", "cpt", "pricing_modifier", *MODIFIERS, "units",
              "minutes", *DIAGNOSES, "place_of_service", "locality", "charge", *IDS]  # fmt: skip
     for name in (n for n in order if n in out):
-        value = out.pop(name)  # free each full-length column once filtered
-        is_text = isinstance(value, tuple)
-        data[name] = _compact(value[0][keep], value[1]) if is_text else value[keep]
+        data[name] = out.pop(name).take(keep)  # free each full-length column once taken
     return pd.DataFrame(data, copy=False)
 
 
-def _rejected(names, raw, rows, keep, bits, bad, private) -> pd.DataFrame:
+def _rejected(names, raw, rows, rej, bits, bad, private) -> pd.DataFrame:
     """Original values of the rejected rows (identifier columns and the ``private``
     positions left out) with source rows and reasons."""
-    rej = np.flatnonzero(~keep)
     uniq, inverse = np.unique(bits[rej], return_inverse=True)
     text = ["; ".join(r for i, r in enumerate(REASONS) if b >> i & 1) for b in uniq.tolist()]
     out = pd.DataFrame({"source_row": rows[rej]})
@@ -497,6 +325,13 @@ def _rejected(names, raw, rows, keep, bits, bad, private) -> pd.DataFrame:
         out = pd.concat([out, extra], ignore_index=True).fillna({names[i]: "" for i in shown})
         out = out.sort_values("source_row", kind="stable", ignore_index=True)
     return out
+
+
+def _problems(bits: np.ndarray, bad: list) -> pd.Series:
+    """Rows per reason (a row with two problems counts under both), then malformed rows."""
+    uniq, count = np.unique(bits, return_counts=True)
+    rows = {r: int(count[(uniq >> i & 1) == 1].sum()) for i, r in enumerate(REASONS)}
+    return pd.Series(rows | {BAD_ROW: len(bad)})
 
 
 def read_encounters(path: str | Path, mapping: dict | None = None) -> EncounterImport:
@@ -516,39 +351,29 @@ def read_encounters(path: str | Path, mapping: dict | None = None) -> EncounterI
     path = Path(path)
     if not path.is_file():
         raise WorkbookError(f"{path} does not exist", "check the path")
-    bad: list = []
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        names, raw, rows, found = _read_excel(path, mapping)
-    elif path.suffix.lower() == ".xls":
-        raise WorkbookError(f"{path.name} is an old .xls workbook", "save it as .xlsx or CSV")
-    else:
-        names, encoding = _header_csv(path)
-        if not names:
-            raise WorkbookError(f"{path.name} is empty", "export the encounters with a header")
-        found = resolve_columns(names, mapping)
-        raw, rows, bad = _read_csv(path, names, encoding, _wanted(names, found))
-    blank = np.ones(len(rows), dtype=bool)
-    for codes, cats in raw.values():
-        blank &= cats.str.strip().eq("").to_numpy()[codes]
-    if blank.any():
-        raw = {i: (codes[~blank], cats) for i, (codes, cats) in raw.items()}
-        rows = rows[~blank]
+    names, raw, rows, found, bad, pending = readers.read_file(path, _layout(mapping))
+    blank = readers.blank_lines(raw, pending, len(rows))
+    if len(blank):
+        keep = np.ones(len(rows), dtype=bool)
+        keep[blank] = False
+        raw = {i: (codes[keep], cats) for i, (codes, cats) in raw.items()}
+        rows = rows[keep]
     check = _Checker(raw, found, len(rows))
     check.run()
-    bits = np.zeros(len(rows), dtype=np.int64)
-    for i, reason in enumerate(REASONS):
-        bits |= check.bad[reason].astype(np.int64) << i
-    keep = bits == 0
-    problems = pd.Series({r: int(check.bad[r].sum()) for r in REASONS} | {BAD_ROW: len(bad)})
+    readers.resolve_pending(raw, pending)
+    check.ids()
+    bits = check.bits
+    rej = np.flatnonzero(bits)
     private = {found[f] for f in IDS if f in found}
-    rejected = _rejected(names, raw, rows, keep, bits, bad, private)
+    rejected = _rejected(names, raw, rows, rej, bits, bad, private)
+    problems = _problems(bits[rej], bad)
     out, check, raw = check.out, None, None  # free the raw columns before typing
     return EncounterImport(
-        accepted=_typed(out, keep, rows),
+        accepted=_typed(out, bits == 0, rows),
         rejected=rejected,
         input_rows=len(rows) + len(bad),
         mapping={f: names[i] for f, i in found.items()},
         source=str(path),
         problems=problems,
-        blank_lines=int(blank.sum()),
+        blank_lines=len(blank),
     )

@@ -103,8 +103,13 @@ def _bundled() -> tuple[int, str, pd.DataFrame]:
 
 
 def _index(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sort a code set by key and index it by an object-dtype key index: its searchsorted (used
+    for the children of a header) is 10x faster than an Arrow-backed string index's."""
     frame = frame.astype({"key": "str", "description": "str", "leaf": "bool"})
-    return frame.sort_values("key").drop_duplicates("key").set_index("key")
+    frame = frame.sort_values("key").drop_duplicates("key")
+    return frame.set_index(
+        pd.Index(frame["key"].to_numpy(dtype=object), dtype=object, name="key")
+    ).drop(columns="key")
 
 
 def bundled_fiscal_year() -> int:

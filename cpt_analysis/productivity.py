@@ -102,47 +102,58 @@ def _price_table(periods, n_loc, gpci, cpt_cats) -> dict[str, np.ndarray]:
     return t
 
 
-def _visit_keys(lines: pd.DataFrame) -> tuple[np.ndarray, bool]:
-    """Return one int64 key per patient and day (per line where no patient is known), and
-    whether a patient or encounter id was found."""
-    n = len(lines)
-    day = lines["date_of_service"].to_numpy().astype("datetime64[D]").view(np.int64)
+def _dense(values: np.ndarray, limit: int = 1 << 22) -> tuple[np.ndarray, np.ndarray]:
+    """Return (int32 codes, sorted uniques) of integers: by counting (no hash, no sort) when
+    they are non-negative and below ``limit``, else by sorting."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+    if values.min() >= 0 and values.max() < limit:
+        present = np.bincount(values) > 0
+        rank = (np.cumsum(present) - 1).astype(np.int32)
+        return rank[values], np.flatnonzero(present)
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return inverse.astype(np.int32).ravel(), uniq
+
+
+def _visit_keys(lines: pd.DataFrame, rows: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Return one int64 key per patient and day for the lines at ``rows`` (``day``: their day
+    numbers; a line without patient is a visit of its own), and whether a patient or encounter
+    id was found."""
     for name in ("patient_id", "encounter_id"):
         if name in lines and lines[name].notna().any():
-            codes = lines[name].astype("category").cat.codes.to_numpy().astype(np.int64)
-            key = (codes << 20) | (day - day.min(initial=0))
-            return np.where(codes >= 0, key, -np.arange(1, n + 1, dtype=np.int64)), True
-    return -np.arange(1, n + 1, dtype=np.int64), False
+            codes = lines[name].astype("category").cat.codes.to_numpy()[rows].astype(np.int64)
+            key = codes * (int(day.max(initial=0)) + 1) + day
+            return np.where(codes >= 0, key, -1 - rows), True
+    return -1 - rows.astype(np.int64), False
 
 
-def _mppr(visit: np.ndarray, pe: np.ndarray, eligible: np.ndarray, order: np.ndarray):
-    """Return 1 for the line holding the visit's full-PE unit among the eligible lines (the
-    highest PE; on a tie, the lowest ``order``, the source row), else 0."""
-    full = np.zeros(len(pe), dtype=np.int64)
-    rows = np.flatnonzero(eligible)
-    if not len(rows):
-        return full
-    top = pd.Series(pe[rows]).groupby(visit[rows]).transform("max").to_numpy()
-    candidates = rows[pe[rows] == top]
-    candidates = candidates[np.argsort(order[candidates], kind="stable")]
-    first = ~pd.Series(visit[candidates]).duplicated().to_numpy()
-    full[candidates[first]] = 1
+def _full_pe(visit: np.ndarray, pe: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Return True for the line holding its visit's full-PE unit: the highest PE; on a tie,
+    the lowest ``order`` (the source row), then the first line."""
+    ids = pd.factorize(visit)[0]
+    groups = int(ids.max(initial=-1)) + 1
+    top = np.full(groups, -np.inf)
+    np.fmax.at(top, ids, pe)  # a NaN PE never wins
+    cand = np.flatnonzero(pe == top[ids])
+    best = np.full(groups, np.iinfo(np.int64).max)
+    np.minimum.at(best, ids[cand], order[cand])
+    cand = cand[order[cand] == best[ids[cand]]]
+    first = np.full(groups, len(pe))
+    np.minimum.at(first, ids[cand], cand)
+    full = np.zeros(len(pe), dtype=bool)
+    full[first[first < len(pe)]] = True
     return full
 
 
-def explain(lines: pd.DataFrame, locality: object = None, apm: bool = False) -> pd.DataFrame:
-    """Return one priced row per claim line, with every adjustment visible.
+def _days(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (per-line index into the distinct days, the distinct days as datetime64[D])."""
+    day = dates.astype("datetime64[D]").view(np.int64)
+    low = int(day.min(initial=0))
+    codes, uniq = _dense(day - low)
+    return codes, (uniq + low).astype("datetime64[D]")
 
-    ``lines`` are accepted lines of :func:`encounters.read_encounters` (at least source_row,
-    date_of_service, provider, cpt, units, place_of_service; pricing_modifier, patient_id and
-    locality when present). ``locality``: None for national, a locality (``01112-05`` or part of
-    a name) or :data:`FROM_FILE`. wrvus and total_rvus count every line at its published RVUs,
-    paid by Medicare or not (productivity plans credit non-covered services too). Columns: source_row, provider, date_of_service, month, cpt,
-    modifier, units, place_of_service, setting, locality, year, status, work_rvu, pe_rvu,
-    mp_rvu (per unit), wrvus, total_rvus, conversion_factor, base_amount (NaN where not paid),
-    mppr_reduction, final_amount, reason. Raises WorkbookError for a missing column, an unknown
-    locality or a year without conversion factor or GPCIs.
-    """
+
+def _check(lines: pd.DataFrame) -> None:
     missing = [c for c in NEEDED if c not in lines]
     if missing:
         raise WorkbookError(
@@ -152,76 +163,141 @@ def explain(lines: pd.DataFrame, locality: object = None, apm: bool = False) -> 
         raise WorkbookError(
             "some lines have no date, code or units", "import them with read_encounters"
         )
-    dates = lines["date_of_service"].to_numpy().astype("datetime64[D]")
-    years = (dates.astype("datetime64[Y]").astype(np.int64) + 1970).astype(np.int16)
-    year_list = sorted(pd.unique(years).tolist())
-    periods = _periods(np.asarray(year_list), apm)
-    starts = periods["start"].to_numpy().astype("datetime64[D]")
-    p = (np.searchsorted(starts, dates, "right") - 1).astype(np.int16)
-    loc, loc_labels, gpci = _localities(lines, locality, year_list)
+
+
+def _by_category(column: pd.Series, per_category) -> np.ndarray:
+    """Return each line's value of ``per_category`` (small ints) by its category; 0 if blank."""
+    table = np.append(np.asarray(per_category, dtype=np.int64), 0)
+    return table[column.cat.codes.to_numpy()]
+
+
+def _price_keys(lines: pd.DataFrame, p_line: np.ndarray, loc: np.ndarray, shape: tuple):
+    """Return (per-line index into the distinct keys, the keys as (index into the price
+    table, units)): one key per (period, locality, setting, code, modifier, units)."""
     pos = lines["place_of_service"].astype("category")
-    facility = np.array([resolve_setting(v)[0] == "facility" for v in pos.cat.categories])
-    s = np.append(facility, False)[pos.cat.codes.to_numpy()].astype(np.int8)
-    cpt = lines["cpt"].astype("category")
-    m = np.zeros(len(lines), dtype=np.int8)  # pricing modifier: "", 26 or TC
+    setting = [resolve_setting(v)[0] == "facility" for v in pos.cat.categories]
+    modifier = np.zeros(len(lines), dtype=np.int64)
     if "pricing_modifier" in lines:
         mod = lines["pricing_modifier"].astype("category")
-        known = np.maximum(pd.Index(MODIFIERS).get_indexer(mod.cat.categories.astype(str)), 0)
-        m = np.append(known, 0).astype(np.int8)[mod.cat.codes.to_numpy()]
-    t = _price_table(periods, len(loc_labels), gpci, list(cpt.cat.categories.astype(str)))
-    at = np.ravel_multi_index((p, loc, s, cpt.cat.codes.to_numpy(), m), t["shape"])
-    units = lines["units"].to_numpy().astype(np.int64, copy=False)
-    out = {"source_row": lines["source_row"].to_numpy(), "provider": lines["provider"].array,
-           "date_of_service": lines["date_of_service"].to_numpy(), "month": _months(dates),
-           "cpt": cpt.array, "modifier": pd.Categorical.from_codes(m, categories=MODIFIERS),
-           "units": units, "place_of_service": pos.array,
-           "setting": pd.Categorical.from_codes(s, categories=SETTINGS),
-           "locality": pd.Categorical.from_codes(loc.astype(np.int32), categories=loc_labels),
-           "year": years,
-           "status": pd.Categorical.from_codes(t["status"][at], categories=t["statuses"])}  # fmt: skip
+        known = pd.Index(MODIFIERS).get_indexer(mod.cat.categories.astype(str))
+        modifier = _by_category(mod, np.maximum(known, 0))
+    cpt = lines["cpt"].astype("category").cat.codes.to_numpy()
+    at = np.ravel_multi_index((p_line, loc, _by_category(pos, setting), cpt, modifier), shape)
+    del modifier
+    ucode, units = _dense(lines["units"].to_numpy().astype(np.int64, copy=False))
+    at *= max(len(units), 1)
+    at += ucode
+    kcode, keys = _dense(at)
+    return kcode, keys // max(len(units), 1), units[keys % max(len(units), 1)]
+
+
+def _per_key(t: dict, at: np.ndarray, units: np.ndarray) -> dict:
+    """Return every output column per final key (2 x price key + 1 if the line keeps its
+    visit's full PE): category codes and amounts, as :func:`explain` shows them."""
+    at, units = np.repeat(at, 2), np.repeat(units, 2)
+    full = np.tile([0, 1], len(at) // 2)
     work, pe, mp, unit = t["work"][at], t["pe"][at], t["mp"][at], t["unit"][at]
-    out |= {"work_rvu": work, "pe_rvu": pe, "mp_rvu": mp,
-            "wrvus": np.round(np.nan_to_num(work) * units, 4),
-            "total_rvus": np.round(np.nan_to_num(work + pe + mp) * units, 4)}  # fmt: skip
-    cf, cf_of = np.unique(periods["conversion_factor"].to_numpy(), return_inverse=True)
-    out["conversion_factor"] = pd.Categorical.from_codes(cf_of[p].astype(np.int8), categories=cf)
-    del dates, loc, s, m, p
     eligible = ~np.isnan(unit) & t["therapy"][at]
-    visit, by_patient = _visit_keys(lines)
-    full = _mppr(visit, pe, eligible, out["source_row"])
-    del visit
+    p, loc, s, _, m = np.unravel_index(at, t["shape"])
+    out = {"modifier": m, "setting": s, "locality": loc, "period": p,
+           "status": t["status"][at], "work_rvu": work, "pe_rvu": pe, "mp_rvu": mp,
+           "wrvus": np.round(np.nan_to_num(work) * units, 4),
+           "total_rvus": np.round(np.nan_to_num(work + pe + mp) * units, 4)}  # fmt: skip
     reduced_units = np.where(eligible, units - full, 0)
     reduction = np.round(reduced_units * (unit - t["reduced"][at]), 2)
     out["base_amount"] = np.round(unit * units, 2)
     out["mppr_reduction"] = np.where(eligible, reduction, 0.0)
     out["final_amount"] = np.round(out["base_amount"] - out["mppr_reduction"], 2)
-    del reduction, unit
     # reason: price_frame's reason, then the therapy reduction of the line
-    combo = t["reason"][at].astype(np.int64) * 1000
-    combo += np.where(eligible, 1 + full + 2 * np.minimum(reduced_units, 99), 0)
-    del full, reduced_units, eligible, at
-    inverse, uniq = _small_factorize(combo)
-    texts = [_reason(t["reasons"][k // 1000], k % 1000, by_patient) for k in uniq.tolist()]
-    out["reason"] = pd.Categorical.from_codes(inverse.astype(np.int32), categories=texts)
+    out["reason"] = t["reason"][at].astype(np.int64) * 1000 + np.where(
+        eligible, 1 + full + 2 * np.minimum(reduced_units, 99), 0
+    )
+    return out
+
+
+def explain(lines: pd.DataFrame, locality: object = None, apm: bool = False) -> pd.DataFrame:
+    """Return one priced row per claim line, with every adjustment visible.
+
+    ``lines`` are accepted lines of :func:`encounters.read_encounters` (at least source_row,
+    date_of_service, provider, cpt, units, place_of_service; pricing_modifier, patient_id and
+    locality when present). ``locality``: None for national, a locality (``01112-05`` or part of
+    a name) or :data:`FROM_FILE`. wrvus and total_rvus count every line at its published RVUs,
+    paid by Medicare or not (productivity plans credit non-covered services too). Columns:
+    source_row, provider, date_of_service, month, cpt, modifier, units, place_of_service,
+    setting, locality, year, status, work_rvu, pe_rvu, mp_rvu (per unit), wrvus, total_rvus,
+    conversion_factor, base_amount (NaN where not paid), mppr_reduction, final_amount, reason.
+    Raises WorkbookError for a missing column, an unknown locality or a year without
+    conversion factor or GPCIs.
+
+    Each line comes down to a key (period, locality, setting, code, modifier, units, and
+    whether it keeps its visit's full PE); amounts are computed once per key and gathered.
+    """
+    _check(lines)
+    dcode, days = _days(lines["date_of_service"].to_numpy())
+    year_day = (days.astype("datetime64[Y]").astype(np.int64) + 1970).astype(np.int16)
+    year_list = sorted(set(year_day.tolist()))
+    periods = _periods(np.asarray(year_list), apm)
+    starts = periods["start"].to_numpy().astype("datetime64[D]")
+    p_day = (np.searchsorted(starts, days, "right") - 1).astype(np.int16)
+    loc, loc_labels, gpci = _localities(lines, locality, year_list)
+    cpt = lines["cpt"].astype("category")
+    t = _price_table(periods, len(loc_labels), gpci, list(cpt.cat.categories.astype(str)))
+    kcode, at, units = _price_keys(lines, p_day[dcode], loc, t["shape"])
+    del loc
+    rows = np.flatnonzero((~np.isnan(t["unit"][at]) & t["therapy"][at])[kcode])
+    visit, by_patient = _visit_keys(lines, rows, dcode[rows])
+    order = lines["source_row"].to_numpy()
+    key = 2 * kcode  # the final key: the price key, and 1 if the line keeps the full PE
+    del kcode
+    key[rows] += _full_pe(visit, t["pe"][at][key[rows] // 2], order[rows])
+    del visit, rows
+    per = _per_key(t, at, units)
+    cf, cf_of = np.unique(periods["conversion_factor"].to_numpy(), return_inverse=True)
+    month, months = _months(days)
+    out = {"source_row": order, "provider": lines["provider"].array,
+           "date_of_service": lines["date_of_service"].to_numpy(),
+           "month": _categorical(month, dcode, months), "cpt": cpt.array,
+           "modifier": _categorical(per["modifier"], key, MODIFIERS),
+           "units": lines["units"].to_numpy().astype(np.int64, copy=False),
+           "place_of_service": lines["place_of_service"].array,
+           "setting": _categorical(per["setting"], key, SETTINGS),
+           "locality": _categorical(per["locality"], key, loc_labels),
+           "year": year_day[dcode],
+           "status": _categorical(per["status"], key, t["statuses"])}  # fmt: skip
+    del dcode
+    for name in ("work_rvu", "pe_rvu", "mp_rvu", "wrvus", "total_rvus"):
+        out[name] = per[name][key]
+    out["conversion_factor"] = _categorical(cf_of[per["period"]], key, cf)
+    for name in ("base_amount", "mppr_reduction", "final_amount"):
+        out[name] = per[name][key]
+    out["reason"] = _reasons(per["reason"], key, by_patient, t["reasons"])
     return pd.DataFrame(out, copy=False)
 
 
-def _months(dates: np.ndarray) -> pd.Categorical:
-    """Return "YYYY-MM" of each date as a categorical, formatting each month once."""
-    month = dates.astype("datetime64[M]").astype(np.int64)
-    low = month.min(initial=0)
-    inverse, uniq = _small_factorize(month - low)
-    labels = (uniq + low).astype("datetime64[M]").astype(str)
-    return pd.Categorical.from_codes(inverse, categories=labels)
+def _reasons(combo: np.ndarray, key: np.ndarray, by_patient: bool, reasons: list[str]):
+    """Return the reason of each line as a categorical, its text written once per kind."""
+    used = np.bincount(key, minlength=len(combo)) > 0
+    rank = np.zeros(len(combo), dtype=np.int32)
+    rank[used], uniq = _dense(combo[used])
+    texts = [_reason(reasons[k // 1000], k % 1000, by_patient) for k in uniq.tolist()]
+    return _categorical(rank, key, texts)
 
 
-def _small_factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (codes, sorted uniques) of small non-negative integers, by counting (no hash)."""
-    if not len(values):
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
-    present = np.bincount(values) > 0
-    rank = (np.cumsum(present) - 1).astype(np.int32)
-    return rank[values], np.flatnonzero(present)
+def _categorical(table: np.ndarray, index: np.ndarray, categories) -> pd.Categorical:
+    """Return the categorical of codes ``table[index]`` (all valid), gathered straight into
+    the code type pandas keeps, so the codes are neither copied nor checked again."""
+    n = len(categories)
+    kind = np.int8 if n < 127 else np.int16 if n < 32767 else np.int32
+    codes = np.asarray(table).astype(kind)[index]
+    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+
+
+def _months(days: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Return ("YYYY-MM" index of each day, the sorted "YYYY-MM" labels)."""
+    month = days.astype("datetime64[M]").astype(np.int64)
+    low = int(month.min(initial=0))
+    codes, uniq = _dense(month - low)
+    return codes, list((uniq + low).astype("datetime64[M]").astype(str))
 
 
 def _reason(base: str, state: int, by_patient: bool) -> str:
@@ -235,17 +311,65 @@ def _reason(base: str, state: int, by_patient: bool) -> str:
     return f"{base}; therapy reduction: {kept}{reduced} unit(s) at 50% PE ({scope})"
 
 
-def _aggregate(explained: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    frame = explained.assign(
-        lines=1,
-        payment=explained["final_amount"].fillna(0.0),
-        base_amount=explained["base_amount"].fillna(0.0),
-        unpaid_lines=explained["final_amount"].isna().astype(np.int64),
-    )
-    out = frame.groupby(keys, observed=True, sort=True)[[*SUMS, "unpaid_lines"]].sum()
-    for col in ("wrvus", "total_rvus", "base_amount", "mppr_reduction", "payment"):
-        out[col] = out[col].round(2)
-    return out.reset_index()
+def _sum_columns(explained: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The per-line values that :func:`_aggregate` sums (amounts not paid count as 0)."""
+    final = explained["final_amount"].to_numpy()
+    base = explained["base_amount"].to_numpy()
+    return {
+        "units": explained["units"].to_numpy(),
+        "wrvus": explained["wrvus"].to_numpy(),
+        "total_rvus": explained["total_rvus"].to_numpy(),
+        "base_amount": np.where(np.isnan(base), 0.0, base),
+        "mppr_reduction": explained["mppr_reduction"].to_numpy(),
+        "payment": np.where(np.isnan(final), 0.0, final),
+        "unpaid": np.isnan(final),
+    }
+
+
+def _group_ids(explained: pd.DataFrame, keys: list[str]):
+    """Return (one group number per line, number of groups, key columns as categoricals);
+    a line with a blank key gets the number after the last group."""
+    cols = [explained[k].astype("category") for k in keys]
+    gid = np.zeros(len(explained), dtype=np.int64)
+    blank = np.zeros(len(explained), dtype=bool)
+    for col in cols:
+        codes = col.cat.codes.to_numpy()
+        gid *= len(col.cat.categories)
+        gid += codes
+        blank |= codes < 0
+    size = int(np.prod([len(c.cat.categories) for c in cols]))
+    if blank.any():  # left out, as groupby leaves out blank keys
+        gid[blank] = size
+    return gid, size, cols
+
+
+def _aggregate(explained: pd.DataFrame, keys: list[str], sums: dict | None = None):
+    """Sum lines, units, the amounts and unpaid lines per group of ``keys`` (categoricals),
+    in key order.
+
+    Counts are exact integer sums; the amounts are summed by pandas line by line in file
+    order, with the group given as one integer per line, so no total moves by a cent.
+    """
+    sums = _sum_columns(explained) if sums is None else sums
+    gid, size, cols = _group_ids(explained, keys)
+    lines = np.bincount(gid, minlength=size + 1)
+    used = np.flatnonzero(lines[:size])
+    units = np.zeros(size + 1, dtype=np.int64)
+    np.add.at(units, gid, sums["units"])
+    unpaid = np.bincount(gid[sums["unpaid"]], minlength=size + 1)
+    amounts = ["wrvus", "total_rvus", "base_amount", "mppr_reduction", "payment"]
+    group = pd.Categorical.from_codes(gid, categories=np.arange(size + 1), validate=False)
+    frame = pd.DataFrame({k: sums[k] for k in amounts}, copy=False)
+    total = frame.groupby(group, observed=True, sort=True).sum().round(2)
+    labels, rest = {}, used
+    for name, col in zip(reversed(keys), reversed(cols), strict=True):
+        n = len(col.cat.categories)
+        labels[name] = pd.Categorical.from_codes(rest % n, dtype=col.dtype)
+        rest = rest // n
+    out = {k: labels[k] for k in keys} | {"lines": lines[used], "units": units[used]}
+    out |= {k: total[k].to_numpy()[: len(used)] for k in amounts}
+    out["unpaid_lines"] = unpaid[used]
+    return pd.DataFrame(out)
 
 
 def provider_month(explained: pd.DataFrame) -> pd.DataFrame:
@@ -257,7 +381,10 @@ def provider_month(explained: pd.DataFrame) -> pd.DataFrame:
 def by_code(explained: pd.DataFrame) -> pd.DataFrame:
     """Return one row per CPT/HCPCS code with its plain-language name and the same sums as
     :func:`provider_month`. Input: :func:`explain`'s output."""
-    out = _aggregate(explained, ["cpt"])
+    return _with_names(_aggregate(explained, ["cpt"]))
+
+
+def _with_names(out: pd.DataFrame) -> pd.DataFrame:
     names = load_codes().set_index("code")["name"]
     out.insert(1, "name", out["cpt"].astype(str).map(names).fillna("").astype(str))
     return out
@@ -269,8 +396,9 @@ def productivity(lines: pd.DataFrame, locality: object = None, apm: bool = False
     See :func:`explain` for the arguments and the errors a user can meet.
     """
     explained = explain(lines, locality=locality, apm=apm)
+    sums = _sum_columns(explained)
     return {
-        "provider_month": provider_month(explained),
-        "code": by_code(explained),
+        "provider_month": _aggregate(explained, ["provider", "month"], sums),
+        "code": _with_names(_aggregate(explained, ["cpt"], sums)),
         "explain": explained,
     }

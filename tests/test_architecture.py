@@ -20,6 +20,7 @@ LAYERS = {
     "tables": 4,
     "icd10": 5,
     "payment": 6,
+    "encounter_readers": 6,
     "pairings": 6,
     "card": 7,
     "encounters": 7,
