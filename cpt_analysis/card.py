@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .codes import normalize_hcpcs
+from .codes import split_code_modifier
 from .errors import WorkbookError
 from .icd10 import as_date
 from .pairings import GUIDANCE_NOTE, diagnoses_for
@@ -136,7 +136,7 @@ def code_card(
     of the wrong shape, a code the tables lack (with how to import it), a year with no data, an
     unknown locality or setting.
     """
-    code = normalize_hcpcs(code)
+    code, modifier = split_code_modifier(code)
     kind = resolve_setting(setting)[0]
     years = rvu_years()
     year = int(year) if year is not None else years[-1]
@@ -154,6 +154,13 @@ def code_card(
             f"{code} is not in the workbook's tables (it ships {len(codes)} codes)",
             "import the official CMS RVU file with `cpt-workbook import-cms PATH` to see every code",
         )
+    if modifier:
+        if not (rows["modifier"] == modifier).any():
+            have = ", ".join(m or "none" for m in rows["modifier"])
+            raise WorkbookError(
+                f"{code} has no row for modifier {modifier} in {year}", f"its rows are: {have}"
+            )
+        rows = rows[rows["modifier"] == modifier].reset_index(drop=True)
     notes: list[str] = []
     facts = codes.loc[code].to_dict() if code in codes.index else {}
     official = rows["description"].dropna()

@@ -141,7 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the code card: plain-language facts, RVUs, payment "
         "and typical diagnoses with their ICD-10-CM status.",
     )
-    p.add_argument("code", help="CPT/HCPCS code such as 97012, 00100 or 72148")
+    p.add_argument(
+        "code", help="CPT/HCPCS code such as 97012, 00100 or 72148; 72148-26 shows one modifier row"
+    )
     p.add_argument("--year", type=int, help="fee-schedule year (default: latest)")
     p.add_argument("--locality", help="Medicare locality: MAC-NN (01112-05) or part of its name")
     p.add_argument(

@@ -9,7 +9,7 @@ setting; modifiers 26 and TC are priced from their own rows.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -137,10 +137,6 @@ class Price:
     def limiting_charge(self) -> float | None:
         """The most a non-participating provider may charge (109.25% of the 95% non-participating amount)."""
         return None if self.amount is None else cents(self.amount * NONPAR_FACTOR * LIMITING_FACTOR)
-
-    def as_dict(self) -> dict:
-        """Return the fields and the limiting charge as a dict."""
-        return asdict(self) | {"limiting_charge": self.limiting_charge}
 
 
 def _rvu_row(code: str, modifier: str, year: int) -> pd.Series:

@@ -119,3 +119,14 @@ def test_practice_command_on_the_sample(capsys, tmp_path):
     assert len(rejected.read_text().strip().splitlines()) == 61  # header + 60 rejected rows
     assert main(["practice", str(tmp_path / "none.csv")]) == 2
     assert "none.csv does not exist: check the path." in capsys.readouterr().err
+
+
+def test_lookup_one_modifier_row(capsys):
+    assert main(["lookup", "72148-26", "--year", "2025", "--locality", "MANHATTAN"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\n  26 +A +1\.48 +0\.54 +0\.54 +0\.07 +2\.09 +2\.09\n", out)
+    assert not re.search(r"\n  TC +A", out)
+    assert main(["lookup", "97012-26", "--year", "2025"]) == 2
+    assert (
+        "97012 has no row for modifier 26 in 2025: its rows are: none." in capsys.readouterr().err
+    )
