@@ -253,13 +253,3 @@ def check_many(codes: pd.Series | list, date_of_service: object = None) -> pd.Da
 def check(code: str, date_of_service: object = None) -> dict:
     """Return the verdict for one ICD-10-CM code as a dict (see :func:`check_many`)."""
     return check_many([code], date_of_service).iloc[0].to_dict()
-
-
-def billable_children(code: str, date_of_service: object = None) -> list[str]:
-    """Return the billable codes under a header (empty for a billable or unknown code)."""
-    fy = fiscal_year(date_of_service)
-    key = icd10_keys(pd.Series([code], dtype="str")).iloc[0]
-    if not isinstance(key, str):
-        return []
-    frame = _codeset(fy)[0]
-    return _children(frame, key) if key in frame.index and not frame.loc[key, "leaf"] else []

@@ -139,6 +139,13 @@ class Price:
         return None if self.amount is None else cents(self.amount * NONPAR_FACTOR * LIMITING_FACTOR)
 
 
+def _gpcis(gpci: pd.Series | None) -> tuple[float, float, float]:
+    """Return the (work, PE, MP) GPCIs of a locality row, or 1.0 each for the national amount."""
+    if gpci is None:
+        return 1.0, 1.0, 1.0
+    return float(gpci["gpci_work"]), float(gpci["gpci_pe"]), float(gpci["gpci_mp"])
+
+
 def _rvu_row(code: str, modifier: str, year: int) -> pd.Series:
     rvus = load_rvus(year)
     rows = rvus[(rvus["hcpcs"] == code) & (rvus["modifier"] == modifier)]
@@ -180,21 +187,16 @@ def price(
     row = _rvu_row(code, modifier, int(year))
     cf = conversion_factor(year, date_of_service, apm)
     place = resolve_locality(locality, int(year))
-    gw, gp, gm = (
-        (1.0, 1.0, 1.0)
-        if place is None
-        else (float(place["gpci_work"]), float(place["gpci_pe"]), float(place["gpci_mp"]))
-    )
-    pe = float(row[f"pe_rvu_{kind}"])
+    gw, gp, gm = _gpcis(place)
+    priced = price_frame(row.to_frame().T, place, float(cf["conversion_factor"]), kind).iloc[0]
+    pe = float(priced["pe_rvu"])
     status = str(row["status"])
-    amount = None
+    amount = None if pd.isna(priced["amount"]) else float(priced["amount"])
     if status not in PAYABLE_STATUSES:
         reason = f"no fee-schedule amount: status {status}, {meaning(STATUS_MEANINGS, status)}"
-    elif bool(row[f"pe_na_{kind}"]):
+    elif amount is None:
         reason = f"no amount in a {kind} setting: CMS marks this setting NA for {code}"
     else:
-        total = float(row["work_rvu"]) * gw + pe * gp + float(row["mp_rvu"]) * gm
-        amount = cents(total * float(cf["conversion_factor"]))
         reason = f"status {status}: {meaning(STATUS_MEANINGS, status)}"
     return Price(
         code=code,
@@ -227,11 +229,7 @@ def price_frame(
     Returns the rows with columns pe_rvu, amount (NaN where unpaid) and reason added.
     """
     kind = resolve_setting(setting)[0]
-    gw, gp, gm = (
-        (1.0, 1.0, 1.0)
-        if gpci is None
-        else (float(gpci["gpci_work"]), float(gpci["gpci_pe"]), float(gpci["gpci_mp"]))
-    )
+    gw, gp, gm = _gpcis(gpci)
     out = rvus.copy()
     out["pe_rvu"] = out[f"pe_rvu_{kind}"]
     raw = (out["work_rvu"] * gw + out["pe_rvu"] * gp + out["mp_rvu"] * gm) * cf
