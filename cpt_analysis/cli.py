@@ -127,6 +127,53 @@ def _practice(args: argparse.Namespace) -> None:
         print(f"tables written to {write_excel(args.excel, sheets)}")
 
 
+def _article(args: argparse.Namespace) -> None:
+    from .article_writer import article_for
+    from .articles import render
+    from .files import atomic_write
+
+    text = render(article_for(args.code, year=args.year, date_of_service=args.date))
+    if not args.out:
+        print(text, end="")
+        return
+    atomic_write(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    print(f"article written to {args.out}")
+
+
+def _ingest(args: argparse.Namespace) -> None:
+    from .article_review import add_to_store, format_review, review_file
+
+    failed = attention = 0
+    for path in args.paths:
+        try:
+            result = review_file(path, args.date)
+        except WorkbookError as exc:
+            print(f"cpt-workbook: error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        print(format_review(result))
+        attention += int((~result.findings["verdict"].isin(["agrees", "note"])).sum())
+        if args.add:
+            try:
+                added = add_to_store(result)
+            except WorkbookError as exc:
+                print(f"cpt-workbook: error: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            print(
+                f"  added to the local store: {len(added.names_added)} common name(s) "
+                f"({len(added.names_present)} already there), {len(added.pairings_added)} "
+                f"pairing(s) ({len(added.pairings_present)} already there), "
+                f"{len(added.rejected)} rejected"
+            )
+            for item, why in added.rejected:
+                print(f"  rejected {item}: {why}")
+    if failed:
+        raise SystemExit(2)
+    if args.strict and attention:
+        raise SystemExit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``cpt-workbook`` with every sub-command."""
     parser = argparse.ArgumentParser(
@@ -237,6 +284,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--excel", help="write the tables to this .xlsx file")
     p.add_argument("--rejected", help="write the rejected rows to this CSV for correction")
     p.set_defaults(func=_practice)
+
+    p = sub.add_parser(
+        "article",
+        help="write a code article in the seed article's shape",
+        description="Write the knowledge article of a code from the tables, in the founding "
+        "article's shape and the workbook's own words: explanation, names, RVUs, typical "
+        "diagnoses (headers named as such, with the codes to bill instead), summary, disclaimer.",
+    )
+    p.add_argument("code", help="CPT/HCPCS code such as 97012 or 00100")
+    p.add_argument("--year", type=int, help="fee-schedule year (default: latest)")
+    p.add_argument(
+        "--date", help="date of service for ICD-10-CM checks, YYYY-MM-DD (default today)"
+    )
+    p.add_argument("--out", help="write the article to this file instead of printing it")
+    p.set_defaults(func=_article)
+
+    p = sub.add_parser(
+        "ingest",
+        help="check code articles against the tables; optionally add their names and pairings",
+        description="Read knowledge articles shaped like the seed article and report every "
+        "difference from the tables: RVUs that are not the official figure, stale or "
+        "non-billable ICD-10-CM codes, names the tables lack, missing sections. Exit 2 if a file "
+        "cannot be read as an article.",
+    )
+    p.add_argument("paths", nargs="+", metavar="FILE", help="article text file(s)")
+    p.add_argument(
+        "--date", help="date of service for ICD-10-CM checks, YYYY-MM-DD (default today)"
+    )
+    p.add_argument(
+        "--add",
+        action="store_true",
+        help="add the article's new common names and pairings to the local store (data/local), "
+        "each naming the article",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 if any finding is not an agreement (stale, differs, new, missing...)",
+    )
+    p.set_defaults(func=_ingest)
 
     p = sub.add_parser(
         "notebooks",

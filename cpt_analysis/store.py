@@ -1,7 +1,9 @@
 """The local store: official CMS files a user imported, kept as Parquet outside git.
 
 Each imported table lives in ``<store>/<kind>_<year>.parquet`` (kind: ``rvus`` or ``gpci``) with
-a line in ``manifest.json`` saying which file it came from. Writes go to a temporary file that is
+a line in ``manifest.json`` saying which file it came from. Common names and pairings a user adds
+from articles (``cpt-workbook ingest --add``) live in ``<store>/added_<kind>.csv``, each row with
+its source. Writes go to a temporary file that is
 renamed over the old one only once complete, so a failed import never destroys a good store.
 """
 
@@ -18,8 +20,10 @@ import pandas as pd
 from . import config
 from .errors import WorkbookError
 from .files import atomic_write
+from .schema import read_table
 
 KINDS = ("rvus", "gpci")
+ADDITION_KINDS = ("common_names", "pairings")
 
 
 def table_path(kind: str, year: int) -> Path:
@@ -92,3 +96,29 @@ def _read(path: str, mtime_ns: int) -> pd.DataFrame:
             f"the imported table {path} cannot be read ({type(exc).__name__})",
             "import the CMS file again",
         ) from None
+
+
+def additions_path(kind: str) -> Path:
+    """Return the CSV path of the rows of ``kind`` (common_names or pairings) a user added."""
+    return config.store_dir() / f"added_{kind}.csv"
+
+
+def load_additions(kind: str) -> pd.DataFrame | None:
+    """Return the rows of ``kind`` a user added, typed like the shipped table, or None if none.
+
+    Raises DataFileError naming the row and column of a bad cell.
+    """
+    path = additions_path(kind)
+    return read_table(path, kind) if path.exists() else None
+
+
+def add_rows(kind: str, rows: pd.DataFrame) -> int:
+    """Append ``rows`` (the columns of the shipped ``kind`` table) to the user's additions.
+
+    Returns the number of rows now stored. The file is replaced only once the new one is
+    complete. Raises OSError if the disk refuses the write; the old file is then left as it was.
+    """
+    current = load_additions(kind)
+    combined = rows if current is None else pd.concat([current, rows], ignore_index=True)
+    atomic_write(additions_path(kind), lambda tmp: combined.to_csv(tmp, index=False))
+    return len(combined)

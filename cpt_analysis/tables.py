@@ -34,15 +34,35 @@ def load_codes() -> pd.DataFrame:
     return _shipped("codes").copy()
 
 
+def _with_additions(name: str) -> pd.DataFrame:
+    added = store.load_additions(name)
+    shipped = _shipped(name)
+    if added is None or added.empty:
+        return shipped.copy()
+    frame = pd.concat([shipped, added], ignore_index=True)
+    for col in frame.columns:
+        if isinstance(shipped[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].astype("str").astype("category")
+    return frame
+
+
 def load_common_names() -> pd.DataFrame:
-    """Return the common names (several per code): code, common_name, source."""
-    return _shipped("common_names").copy()
+    """Return the common names (several per code): code, common_name, source.
+
+    Names a user added from articles (``cpt-workbook ingest --add``) follow the shipped ones,
+    their source naming the article. Raises DataFileError for a damaged table.
+    """
+    return _with_additions("common_names")
 
 
 def load_pairings() -> pd.DataFrame:
     """Return the CPT to ICD-10-CM pairings: cpt, icd10 (as the source wrote it), relationship,
-    source, note. Typical pairings are guidance, not coverage rules."""
-    return _shipped("pairings").copy()
+    source, note. Typical pairings are guidance, not coverage rules.
+
+    Pairings a user added from articles follow the shipped ones, their source naming the
+    article. Raises DataFileError for a damaged table.
+    """
+    return _with_additions("pairings")
 
 
 def load_conversion_factors() -> pd.DataFrame:
