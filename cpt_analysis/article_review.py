@@ -151,7 +151,8 @@ def _rvu_findings(article: Article, rows: pd.DataFrame) -> list[tuple]:
         else ""
     )
     if current:
-        return [("RVU", item, "agrees", f"{said}, the latest file the workbook has{total}")]
+        latest_file = _release(latest["release"], int(latest.name))
+        return [("RVU", item, "agrees", f"{said}; the latest file is {latest_file}{total}")]
     label = next(iter(matches))
     now = format_rvu(latest[RVU_COMPONENTS[label]])
     detail = f"{said}; the latest file, {_release(latest['release'], int(latest.name))}, has {now}{total}"

@@ -25,3 +25,13 @@ def tmp_store(tmp_path, monkeypatch):
     icd10._added.cache_clear()
     yield store
     icd10._added.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def seed_path():
+    """The founding article about 97012, read from ../shared/seeds (never copied into the
+    repository); skips the test where it is absent."""
+    path = config.shared_cms_dir().parent / "seeds" / "000_23c12480723c5fac.txt"
+    if not path.exists():
+        pytest.skip(f"the seed article was not found at {path} (it lives outside the repository)")
+    return path
