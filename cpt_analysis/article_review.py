@@ -113,6 +113,18 @@ def _runs(values: pd.Series) -> str:
     )
 
 
+def _years(years: list[int]) -> str:
+    """``2023-2025``, ``2023 and 2026``, ``2023-2024 and 2026`` from sorted years."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and runs[-1][1] == year - 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    texts = [f"{a}" if a == b else f"{a}-{b}" for a, b in runs]
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
+
+
 def _release(release: object, year: int) -> str:
     """``RVU26C (July 2026)`` from a release name and its year."""
     release = str(release)
@@ -136,13 +148,14 @@ def _rvu_findings(article: Article, rows: pd.DataFrame) -> list[tuple]:
             + "; ".join(f"{label} {_runs(by_year[col])}" for label, col in RVU_COMPONENTS.items())
         )
         return [("RVU", item, "differs", detail)]
+    by_years: dict[tuple, list[str]] = {}
+    for label, years in matches.items():
+        by_years.setdefault(tuple(years), []).append(label)
     said = "; ".join(
-        f"{item} is the {label} of {article.code} in "
-        f"{_runs(by_year.loc[years, RVU_COMPONENTS[label]])} "
-        f"({', '.join(by_year.loc[years, 'release'].astype(str))})"
-        for label, years in matches.items()
+        f"{item} is the {' and the '.join(labels)} of {article.code} in {_years(list(years))} "
+        f"({', '.join(by_year.loc[list(years), 'release'].astype(str))})"
+        for years, labels in by_years.items()
     )
-    said = said.replace(f" in {item} in ", " in ")
     current = [label for label, years in matches.items() if latest.name in years]
     total = (
         f"; with practice expense and malpractice the total in an office is "

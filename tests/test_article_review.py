@@ -240,3 +240,26 @@ def test_article_cli_writes_the_file_and_it_checks_clean(tmp_path, capsys):
         "cpt-workbook: error: '9701' is not a CPT/HCPCS code: use 5 characters such as 97012, "
         "00100, 0001F or G0283.\n"
     )
+
+
+@pytest.mark.parametrize(
+    "figure, verdict, detail",
+    [
+        (
+            "0.43",
+            "agrees",
+            "0.43 is the total RVU in an office and the total RVU in a facility of 97012 in 2023 "
+            "and 2026 (RVU23A, RVU26C); the latest file is RVU26C (July 2026)",
+        ),
+        (
+            "0.44 RVUs",
+            "stale",
+            "0.44 is the total RVU in an office and the total RVU in a facility of 97012 in 2025 "
+            "(RVU25D); the latest file, RVU26C (July 2026), has 0.43",
+        ),
+    ],
+)
+def test_a_total_rvu_figure_is_recognised(figure, verdict, detail):
+    text = f"CPT code 97012 is traction.\nRVUs: {figure}\nCommon Names:\n- Spinal Traction\n"
+    row = review(parse(text), "x.txt", DAY).iloc[0]
+    assert (row["part"], row["verdict"], row["detail"]) == ("RVU", verdict, detail)
