@@ -22,6 +22,7 @@ from .explorer import select_codes
 from .icd10 import as_date
 from .payment import resolve_locality, resolve_setting
 from .tables import gpci_years, load_rvus, rvu_years
+from .training import validate_topic
 
 TABLES_ENV = "CPT_WORKBOOK_TABLES_DIR"
 
@@ -181,6 +182,7 @@ VALIDATORS = {
     "family": _family,
     "encounters_path": _path,
     "volumes": _volumes,
+    "topic": validate_topic,
 }
 
 

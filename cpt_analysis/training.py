@@ -1,0 +1,907 @@
+"""A guided tour for billing and coding staff new to the workbook and to Jupyter: what a CPT code
+is and is not, the three RVU parts, how Medicare turns RVUs into dollars, which diagnoses can be
+billed, and the 8-minute rule, with exercises that check themselves.
+
+Every figure in the text and every expected answer comes from the shipped tables for the chosen
+year, locality and date of service; nothing is hard-coded. :func:`tour` validates the choices and
+returns a :class:`Tour`, whose sections (Markdown), tables and questions feed the notebook
+00_training_tour; :meth:`Tour.check` grades an answer without showing the expected one first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from .card import DISCLAIMER, code_card
+from .codes import HCPCS_PATTERN, dotted, icd10_key, normalize_hcpcs
+from .errors import WorkbookError
+from .explorer import side_by_side
+from .icd10 import as_date, check, check_many
+from .pairings import GUIDANCE_NOTE
+from .payment import Price, conversion_factor, price, resolve_locality
+from .tables import gpci_years, load_codes, load_common_names, load_icd10_changes, load_rvus
+
+TOPICS = {
+    "codes": "what a CPT code is and is not",
+    "rvus": "the three parts of a relative value unit",
+    "payment": "from RVUs to dollars: GPCI, conversion factor, facility or not",
+    "diagnoses": "diagnoses that can be billed: M54.5 and M51.2",
+    "timed": "timed codes and the 8-minute rule",
+}
+ALL = "all"
+THERAPY = ["97012", "97110", "97140", "97530"]
+PAYMENT_CODES = ["97012", "97110", "97140", "99213"]
+WORKED_CODE = "97140"  # the payment formula, step by step
+SETTINGS_CODE = "99214"  # national vs locality, facility vs non-facility
+WORKED_VISIT = {"97112": 24, "97110": 23, "97010": 15}  # CMS's 47-minute example + a hot pack
+EXERCISE_VISIT = {"97110": 33, "97140": 7, "97012": 30}
+NUMBER_WORDS = {
+    w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())
+}
+YES = {"yes", "y", "true", "billable", "can", "it can", "yes it can"}
+NO = {"no", "n", "false", "not billable", "header", "cannot", "can't", "no it cannot"}
+PARTS = {"work": "work", "pe": "practice expense", "mp": "malpractice"}
+PART_WORDS = {
+    "work": "work", "physician work": "work", "pe": "pe", "practice expense": "pe",
+    "mp": "mp", "malpractice": "mp", "pli": "mp", "liability insurance": "mp",
+    "professional liability insurance": "mp", "professional liability": "mp",
+}  # fmt: skip
+
+
+def validate_topic(value: object) -> str:
+    """Return the topic as ``all`` or one of :data:`TOPICS` (case and spaces ignored).
+
+    Raises WorkbookError for any other value.
+    """
+    text = str(value if value is not None else "").strip().lower()
+    if text == ALL or text in TOPICS:
+        return text
+    raise WorkbookError(
+        f"'{value}' is not a topic of the training tour", f"use {ALL}, " + ", ".join(TOPICS)
+    )
+
+
+def units_for_total(minutes: float) -> int:
+    """Return the units Medicare's 8-minute rule bills for a visit's total timed minutes: under 8
+    none, 8-22 one, 23-37 two, 38-52 three, then one more every 15 minutes. (The rule of
+    ``audit.units_for_minutes``, which this layer cannot import; a test keeps the two equal.)"""
+    whole = math.floor(minutes)
+    return 0 if whole < 8 else (whole + 7) // 15
+
+
+def allocate_units(minutes: dict[str, float]) -> pd.DataFrame:
+    """Return the units of one visit by code under Medicare's 8-minute rule, as CMS's examples
+    assign them: the timed minutes of the visit are added up and turned into units; each timed
+    code gets one unit per full 15 minutes, and the units left go one each to the codes with the
+    most minutes left over (a tie goes to the code listed first; CMS lets the biller choose).
+    An untimed code bills one unit when it was done at all; its minutes are not counted.
+
+    Columns: code, name, timed, minutes, full_units, minutes_left, units, how. Raises
+    WorkbookError for a code of the wrong shape or one the workbook has no facts for, or minutes
+    that are not a number of at least 0.
+    """
+    facts = load_codes().set_index("code")
+    rows = []
+    for raw, value in minutes.items():
+        code = normalize_hcpcs(raw)
+        if code not in facts.index:
+            raise WorkbookError(
+                f"{code} is not among the workbook's {len(facts)} codes with facts",
+                "use a shipped code such as 97110 (timed) or 97012 (untimed)",
+            )
+        try:
+            spent = float(value)
+        except (TypeError, ValueError):
+            spent = float("nan")
+        if not spent >= 0:
+            raise WorkbookError(
+                f"'{value}' minutes for {code} is not a number of minutes", "use 0 or more"
+            )
+        timed = bool(facts.loc[code, "timed"])
+        full = int(spent // 15) if timed else 0
+        rows.append(
+            [code, facts.loc[code, "name"], timed, spent, full, spent - 15 * full if timed else 0.0]
+        )
+    frame = pd.DataFrame(
+        rows, columns=["code", "name", "timed", "minutes", "full_units", "minutes_left"]
+    )
+    timed = frame["timed"].to_numpy(dtype=bool)
+    total = units_for_total(frame.loc[timed, "minutes"].sum())
+    extra = total - int(frame["full_units"].sum())
+    order = frame[timed & (frame["minutes_left"] > 0)].sort_values(
+        "minutes_left", ascending=False, kind="stable"
+    )
+    frame["units"] = frame["full_units"] + frame.index.isin(order.index[:extra]).astype(int)
+    frame.loc[~timed, "units"] = (frame.loc[~timed, "minutes"] > 0).astype(int)
+    frame["how"] = [_how(r, total) for r in frame.itertuples()]
+    return frame.astype({"code": "str", "name": "str", "units": "int64", "how": "str"})
+
+
+def _how(row, total: int) -> str:
+    if not row.timed:
+        return "untimed: one unit per session; its minutes do not count"
+    text = f"{row.full_units} full 15-minute block(s)"
+    if row.units > row.full_units:
+        text += f" + 1 for the {row.minutes_left:g} minutes left over"
+    return text + f" (the visit's timed minutes bill {total} unit(s) in all)"
+
+
+def find_codes(word: str) -> pd.DataFrame:
+    """Return the shipped codes whose code, name, family or a common name contains ``word``
+    (case ignored): code, name, family, timed. An empty frame when nothing matches."""
+    codes = load_codes()
+    names = load_common_names()
+    text = str(word).strip().lower()
+    by_name = set(
+        names.loc[names["common_name"].str.lower().str.contains(text, regex=False), "code"]
+    )
+    hay = codes["code"] + " " + codes["name"] + " " + codes["family"].astype("str")
+    hits = codes[hay.str.lower().str.contains(text, regex=False) | codes["code"].isin(by_name)]
+    return hits[["code", "name", "family", "timed"]].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Text:
+    """Markdown that a notebook shows rendered; ``str()`` gives the text."""
+
+    markdown: str
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def __str__(self) -> str:
+        return self.markdown
+
+    __repr__ = __str__
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer: ``status`` is right, not yet, no answer or not in tour."""
+
+    number: int
+    status: str
+    text: str
+
+    @property
+    def right(self) -> bool:
+        """True when the answer is right."""
+        return self.status == "right"
+
+    def _repr_markdown_(self) -> str:
+        mark = {"right": "✅ ", "not yet": "❌ ", "no answer": "✏️ "}.get(self.status, "")
+        return mark + self.text if self.text else ""
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: its question and a ``judge`` that turns a parsed answer into (right, what
+    to say). ``parse`` turns what the trainee typed into a value, or raises ValueError with the
+    hint to show."""
+
+    number: int
+    topic: str
+    question: str
+    parse: Callable[[object], object]
+    judge: Callable[[object], tuple[bool, str]]
+
+
+def _number(answer: object) -> float:
+    if isinstance(answer, bool):
+        raise ValueError("type a number, not True or False")
+    if isinstance(answer, int | float):
+        return float(answer)
+    text = str(answer).strip().lower().replace("$", "").replace(" ", "")
+    text = re.sub(r"(usdollars|dollars|usd|rvus?|units?)$", "", text)
+    text = text.replace(",", ".") if re.fullmatch(r"\d+,\d{1,2}", text) else text.replace(",", "")
+    if text in NUMBER_WORDS:
+        return float(NUMBER_WORDS[text])
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(
+            f"'{answer}' is not a number: type only the number, $ is optional"
+        ) from None
+
+
+def _units(answer: object) -> int:
+    value = _number(answer)
+    if value != int(value) or value < 0:
+        raise ValueError(f"{answer} is not a number of units: units are whole numbers, 0 or more")
+    return int(value)
+
+
+def _word(table: dict, what: str) -> Callable[[object], str]:
+    def parse(answer: object) -> str:
+        text = str(answer).strip().lower()
+        text = re.sub(r"\b(the|rvus?|part|component|value)\b|[.!]", " ", text).replace("-", " ")
+        text = " ".join(text.split())
+        if text not in table:
+            raise ValueError(f"'{answer}' is not one of the answers expected here: type {what}")
+        return table[text]
+
+    return parse
+
+
+def _code(answer: object) -> str:
+    key = icd10_key(answer) if isinstance(answer, str) else None
+    if key is not None and not HCPCS_PATTERN.match(str(answer).strip().upper()):
+        return key  # a diagnosis, compared without its dot
+    try:
+        return normalize_hcpcs(answer)
+    except WorkbookError as exc:
+        raise ValueError(
+            f"'{answer}' is not shaped like a code ({exc.fix}); put it between quotes"
+        ) from None
+
+
+def _shown(value: str) -> str:
+    """A parsed code as the trainee would write it: diagnoses with their dot."""
+    return dotted(value) if not HCPCS_PATTERN.match(value) else value
+
+
+def _near(value: float, expected: float, tolerance: float = 0.005) -> bool:
+    return abs(value - expected) < tolerance
+
+
+def _numeric(expected, right: str, hint: str, known: list, close: str = "", exact: bool = False):
+    """A judge for a number: right within half a cent (or exactly, for units); known wrong
+    values (None: not applicable) get their own hint, an answer within 10 cents ``close``, and
+    anything else the general ``hint``."""
+    same = (lambda a, b: a == b) if exact else _near
+
+    def judge(value: float) -> tuple[bool, str]:
+        if same(value, expected):
+            return True, right
+        for wrong, why in known:
+            if wrong is not None and not same(wrong, expected) and same(value, wrong):
+                return False, why
+        if close and abs(value - expected) < 0.10:
+            return False, close
+        return False, hint
+
+    return judge
+
+
+def _money(value: float | None) -> str:
+    return "no amount" if value is None else f"${value:,.2f}"
+
+
+@dataclass
+class Tour:
+    """The choices of one training run and everything they show; build it with :func:`tour`."""
+
+    topic: str
+    year: int
+    locality: str
+    date_of_service: str
+    gpci: pd.Series | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def shows(self, topic: str) -> bool:
+        """True when ``topic`` is part of this tour."""
+        return self.topic in (ALL, topic)
+
+    @property
+    def place(self) -> str:
+        """The locality whose GPCIs price the exercises (``national`` when there is none)."""
+        return "national" if self.gpci is None else str(self.gpci["locality_id"])
+
+    @property
+    def place_name(self) -> str:
+        """The place in words: the locality's name and id, or the national amount."""
+        if self.gpci is None:
+            return "nationally (every GPCI 1.0)"
+        return f"in {str(self.gpci['locality_name']).title()} ({self.place})"
+
+    def price(self, code: str, setting: str = "nonfacility", national: bool = False) -> Price:
+        """Return the :class:`payment.Price` of ``code`` in this tour's year and place."""
+        where = None if national or self.gpci is None else self.place
+        return price(code, year=self.year, locality=where, setting=setting)
+
+    @cached_property
+    def rvus(self) -> pd.DataFrame:
+        """The global RVU rows of the year, indexed by code."""
+        rvus = load_rvus(self.year)
+        return rvus[rvus["modifier"] == ""].set_index("hcpcs")
+
+    def _rvu_rows(self, codes: list[str]) -> pd.DataFrame:
+        names = load_codes().set_index("code")["name"]
+        rows = self.rvus.loc[codes]
+
+        def fmt(values, na=None):
+            flags = na if na is not None else [False] * len(values)
+            return ["NA" if f else f"{v:.2f}" for v, f in zip(values, flags, strict=True)]
+
+        return pd.DataFrame(
+            {
+                "code": codes,
+                "name": [names.get(c, "") for c in codes],
+                "work RVU": fmt(rows["work_rvu"]),
+                "PE RVU, non-facility": fmt(rows["pe_rvu_nonfacility"], rows["pe_na_nonfacility"]),
+                "PE RVU, facility": fmt(rows["pe_rvu_facility"], rows["pe_na_facility"]),
+                "MP RVU": fmt(rows["mp_rvu"]),
+            }
+        )
+
+    # ---- what the notebook shows -------------------------------------------------------------
+    def welcome(self) -> Text:
+        """Return what this run shows: topic, year, locality, date of service, and any notes."""
+        parts = [
+            f"{n}. **{name}**: {what}" + ("" if self.shows(name) else " *(not in this run)*")
+            for n, (name, what) in enumerate(TOPICS.items(), start=1)
+        ]
+        where = "national amounts" if self.gpci is None else f"locality {self.place_name[3:]}"
+        lines = [
+            f"**This run:** topic `{self.topic}`, fee-schedule year {self.year}, {where}, "
+            f"diagnoses judged for a date of service of {self.date_of_service}.",
+            "",
+            *parts,
+        ]
+        lines += [""] + [f"> {n}" for n in self.notes] if self.notes else []
+        return Text("\n".join(lines))
+
+    def section(self, topic: str) -> Text:
+        """Return the explanation of one part of the tour as Markdown (empty when the part is not
+        in this run). Raises WorkbookError for an unknown topic."""
+        topic = validate_topic(topic)
+        if topic == ALL or not self.shows(topic):
+            return Text("")
+        return Text(getattr(self, f"_{topic}_text")())
+
+    def _codes_text(self) -> str:
+        codes = load_codes()
+        return f"""## 1. What a CPT code is, and what it is not
+
+A CPT code is a five-character label for a service: 97012 is mechanical traction, 99213 an office
+visit with a patient the practice already knows. The claim carries the code and the number of
+units; the payer looks up what that service is worth.
+
+- **Text, not a number.** Most codes are five digits, some start with zeros (00100, an
+  anesthesia code) and some end in a letter (0001F). A spreadsheet that turns 00100 into 100
+  breaks the code, so the workbook keeps every code as text.
+- **Not a diagnosis.** Why the patient was treated is an ICD-10-CM code such as M54.2 (neck
+  pain): a letter, two characters, a dot and up to four more. A claim needs both: what was done
+  (CPT) and why (ICD-10-CM). Part 4 is about diagnoses.
+- **Not a price.** Medicare gives each code relative value units (part 2) and turns them into
+  dollars (part 3); the code itself says nothing about money.
+- **Not the official wording.** The American Medical Association owns the official CPT
+  descriptions; this workbook describes every code in its own plain words.
+- **Modifiers** are two characters after the code: 26 bills only the professional part of a test
+  (reading an MRI), TC only the technical part (running the scanner).
+- **HCPCS Level II** codes (a letter and four digits, such as G0283) are Medicare's own codes for
+  services CPT does not list; they are priced the same way.
+
+The workbook ships {len(codes)} codes in {codes["family"].nunique()} families. The table below
+shows the first code of each family; the search cell after it finds codes by a word."""
+
+    def _rvus_text(self) -> str:
+        history = load_rvus()
+        seed = history[(history["hcpcs"] == "97012") & (history["modifier"] == "")]
+        by_year = ", ".join(
+            f"{y}: {w:.2f}" for y, w in zip(seed["year"], seed["work_rvu"], strict=True)
+        )
+        return f"""## 2. Relative value units: three parts of a service's worth
+
+Medicare measures every service in relative value units (RVUs): a service with twice the RVUs is
+worth twice as much. Each code's RVUs have three parts:
+
+- **Work**: the clinician's time, skill and effort. Practices count work RVUs (wRVUs) to
+  measure each provider's productivity.
+- **Practice expense (PE)**: staff, equipment, supplies and rent. It has two values:
+  *non-facility* (an office, where the practice pays for all of that) and *facility* (a
+  hospital or surgery center, which bears much of the cost itself). NA means CMS gives no value
+  in that setting.
+- **Malpractice (MP)**: the cost of professional liability insurance, usually the smallest part.
+
+The total is the sum of the three. RVUs change every year: the work RVU of 97012 was {by_year}.
+The article this workbook grew from called 97012 "0.25 RVU": that is its work RVU alone, not the
+total. The chart shows the three parts of four therapy codes in {self.year} (point at a bar to
+read its value); the table lists them."""
+
+    def _payment_text(self) -> str:
+        cf = conversion_factor(self.year)
+        rows = load_rvus(self.year)
+        periods = rows["conversion_factor"].nunique()
+        factor = f"**{cf['conversion_factor']:.4f} dollars per RVU** in {self.year}"
+        if self.year == 2024 or periods > 1:
+            factor += " (from January 1; CMS changed it during 2024, the workbook uses the first)"
+        if self.gpci is None:
+            gpcis = "Nationally every GPCI is 1.0, so the national amount is the RVUs times the conversion factor."
+        else:
+            g = self.gpci
+            gpcis = (
+                f"{self.place_name[3:]} has work GPCI {g['gpci_work']:.3f}, PE GPCI "
+                f"{g['gpci_pe']:.3f} and MP GPCI {g['gpci_mp']:.3f} in {self.year}."
+            )
+        return f"""## 3. From RVUs to dollars
+
+Medicare's physician fee schedule turns RVUs into an amount:
+
+> amount = (work RVU × work GPCI + PE RVU × PE GPCI + MP RVU × MP GPCI) × conversion factor,
+> rounded to cents at the end.
+
+- **Conversion factor**: the dollars per RVU, set by CMS every year: {factor}.
+- **GPCI** (geographic practice cost index): one index per part for each of Medicare's
+  localities; above 1 where costs are higher than average, below 1 where they are lower.
+  {gpcis}
+- **Facility or non-facility**: the place of service picks the PE RVU. An office (place of
+  service 11) uses the non-facility PE; a hospital (21 inpatient, 22 outpatient) or surgery
+  center uses the lower facility PE, because the facility is paid for its own costs. Where CMS
+  marks a setting NA (the therapy codes in a facility), the workbook shows no amount.
+
+The waterfall below builds the amount of {WORKED_CODE} {self.place_name} step by step; the bars
+after it compare {SETTINGS_CODE} nationally and in the locality, in both settings. The table
+lists the RVUs the exercises need."""
+
+    def _diagnoses_text(self) -> str:
+        day = self.date_of_service
+        seed = check_many(["M54.5", "M51.2", "M54.2"], day)
+        lines, good = [], []
+        for v in seed.itertuples():
+            what = f"- **{v.icd10}** ({v.description})"
+            if v.status == "header":
+                lines.append(
+                    f"{what} is a header: bill one of its children, {v.billable_children}."
+                )
+            elif v.billable:
+                lines.append(f"{what} can be billed as written.")
+                good.append(v.icd10)
+            else:
+                lines.append(f"{what} is {STATUS_WORDS[str(v.status)]}: it cannot be billed.")
+        verdicts = "\n".join(lines)
+        return f"""## 4. Diagnoses: only the last level of a code can be billed
+
+ICD-10-CM codes form a tree: M54 (back pain) has M54.5 (low back pain) below it, and M54.5 may
+have children of its own. Only a code with no children (a *leaf*) can go on a claim; a code with
+children is a *header*. The code set changes every October 1 (the fiscal year) and sometimes on
+April 1, so whether a code can be billed depends on the date of service.
+
+The article this workbook grew from paired 97012 with M51.2, M54.2 and M54.5. For a date of
+service of {day} (fiscal year {int(seed["fiscal_year"].iloc[0])}):
+
+{verdicts}
+
+So only {" and ".join(good) or "none"} can go on a claim as the article wrote it. The cell below looks
+codes up; change the codes or the date in it and run it again: the exercises need it.
+{GUIDANCE_NOTE}"""
+
+    def _timed_text(self) -> str:
+        codes = load_codes()
+        timed = codes[codes["timed"]]["code"].tolist()
+        return f"""## 5. Timed codes and the 8-minute rule
+
+Most codes bill one unit per session however long it takes (*untimed*: 97012 traction, 97010 a
+hot pack, the evaluations). Others bill one unit per 15 minutes (*timed*: {len(timed)} of the
+shipped codes, such as 97110 exercise and 97140 manual therapy). For timed codes Medicare uses
+the 8-minute rule, over the whole visit:
+
+1. Add up the minutes of every timed code in the visit. Untimed codes do not count.
+2. Turn the total into units: under 8 minutes bills nothing, 8-22 minutes one unit, 23-37 two,
+   and so on (the table and the chart).
+3. Give each timed code one unit per full 15 minutes, then give the units left over to the
+   codes with the most minutes left over. When two codes have the same minutes left, CMS lets
+   you pick; the workbook picks the code listed first.
+
+The cell after the chart works through CMS's own example (24 minutes of 97112 and 23 of 97110:
+47 minutes, 3 units) with a hot pack added; change the minutes and run it again. Many commercial
+payers follow the AMA's rule instead, code by code: check each payer's policy. Each unit after the
+first also gets Medicare's therapy reduction of the practice expense (notebook 04)."""
+
+    def closing(self) -> Text:
+        """Return the closing words: where to go next, and the disclaimer."""
+        return Text(
+            "## Where next\n\n"
+            "- `01_code_card`: everything about one code; `02_rvu_explorer`: codes side by side "
+            "and over the years; `03_diagnosis_pairings`: diagnoses by procedure; "
+            "`04_practice_productivity`: your own practice's export.\n"
+            "- In a terminal: `cpt-workbook lookup 97012`.\n\n" + f"*{DISCLAIMER}*"
+        )
+
+    # ---- tables and look-ups -------------------------------------------------------------------
+    def codes_table(self) -> pd.DataFrame | None:
+        """Return the first code of each family (code, name, family, timed), or None when the
+        codes part is not in this run."""
+        if not self.shows("codes"):
+            return None
+        return (
+            load_codes()
+            .drop_duplicates("family")[["code", "name", "family", "timed"]]
+            .reset_index(drop=True)
+        )
+
+    def find(self, word: str) -> pd.DataFrame | None:
+        """Return :func:`find_codes` of ``word``, or None when the codes part is not in this run."""
+        return find_codes(word) if self.shows("codes") else None
+
+    def rvu_table(self) -> pd.DataFrame | None:
+        """Return the work, PE and MP RVUs of the therapy codes (no totals: exercise 3 adds them),
+        or None when the RVU part is not in this run."""
+        return self._rvu_rows(THERAPY) if self.shows("rvus") else None
+
+    def therapy_rvus(self) -> pd.DataFrame:
+        """Return :func:`explorer.side_by_side` of the therapy codes, national, non-facility."""
+        return side_by_side(THERAPY, self.year)
+
+    def payment_table(self) -> pd.DataFrame | None:
+        """Return the RVUs of the codes the payment exercises price, or None when the payment part
+        is not in this run."""
+        return self._rvu_rows(PAYMENT_CODES) if self.shows("payment") else None
+
+    def settings_prices(self) -> pd.DataFrame:
+        """Return the code card prices of :data:`SETTINGS_CODE`: national and (where the year
+        has GPCIs) the locality, facility and non-facility."""
+        return code_card(
+            SETTINGS_CODE, self.year, self.place, date_of_service=self.date_of_service
+        ).prices
+
+    def diagnoses(self, *codes: str, on: object = None) -> pd.DataFrame | None:
+        """Return the ICD-10-CM verdicts of ``codes`` for a date of service ``on`` (default the
+        tour's): input, icd10, status, description, billable_children, fiscal_year; or None when
+        the diagnoses part is not in this run. A malformed code gets the status malformed.
+        Raises WorkbookError for a date that is not a date."""
+        if not self.shows("diagnoses"):
+            return None
+        cols = ["input", "icd10", "status", "description", "billable_children", "fiscal_year"]
+        return check_many(list(codes), on or self.date_of_service)[cols]
+
+    def bands(self, units: int = 6) -> pd.DataFrame | None:
+        """Return the minutes that bill 1..``units`` units of timed codes (units, from_minutes,
+        to_minutes), or None when the timed part is not in this run."""
+        if not self.shows("timed"):
+            return None
+        ends = {}
+        for m in range(0, 15 * units + 8):
+            ends.setdefault(units_for_total(m), []).append(m)
+        return pd.DataFrame(
+            [(u, min(ms), max(ms)) for u, ms in ends.items() if 1 <= u <= units],
+            columns=["units", "from_minutes", "to_minutes"],
+        )
+
+    def units(self, minutes: dict[str, float]) -> pd.DataFrame | None:
+        """Return :func:`allocate_units` of one visit, or None when the timed part is not in this
+        run. Raises WorkbookError as allocate_units does."""
+        return allocate_units(minutes) if self.shows("timed") else None
+
+    # ---- exercises -----------------------------------------------------------------------------
+    def question(self, number: int) -> Text:
+        """Return exercise ``number`` as Markdown (empty when its part is not in this run).
+
+        Raises WorkbookError for an exercise number that does not exist.
+        """
+        ex = self._exercise(number)
+        if not self.shows(ex.topic):
+            return Text("")
+        return Text(
+            f"**Exercise {number}.** {ex.question}\n\n*Answer in the next cell in place of `None` "
+            "(codes and words between quotes), run it, then run the cell after it.*"
+        )
+
+    def check(self, number: int, answer: object) -> Feedback:
+        """Return the verdict on ``answer`` to exercise ``number``: right (with why), not yet
+        (with what is wrong and a hint, never the expected answer), or no answer yet.
+
+        Raises WorkbookError for an exercise number that does not exist.
+        """
+        ex = self._exercise(number)
+        if not self.shows(ex.topic):
+            return Feedback(number, "not in tour", "")
+        if answer is None or (isinstance(answer, str) and not answer.strip()):
+            return Feedback(
+                number,
+                "no answer",
+                f"No answer yet: replace None after `answer_{number} =` in the cell above, run "
+                "it, then run this cell again.",
+            )
+        try:
+            value = ex.parse(answer)
+        except ValueError as exc:
+            return Feedback(number, "not yet", f"Not yet: {exc}.")
+        ok, said = ex.judge(value)
+        return Feedback(
+            number, "right" if ok else "not yet", f"{'Right' if ok else 'Not yet'}: {said}"
+        )
+
+    def _exercise(self, number: int) -> Exercise:
+        if number not in self.exercises:
+            raise WorkbookError(
+                f"there is no exercise {number}", f"the exercises are 1-{len(self.exercises)}"
+            )
+        return self.exercises[number]
+
+    @cached_property
+    def exercises(self) -> dict[int, Exercise]:
+        """Every exercise by number, with its expected answer computed from the data."""
+        made = [*_code_exercises(self), *_rvu_exercises(self), *_payment_exercises(self)]
+        made += [*_diagnosis_exercises(self), *_timed_exercises(self)]
+        return {ex.number: ex for ex in made}
+
+
+def tour(
+    topic: str = ALL,
+    locality: object = "national",
+    year: int | None = None,
+    date_of_service: object = None,
+) -> Tour:
+    """Return the :class:`Tour` for a topic (``all`` or one of :data:`TOPICS`), a locality
+    (MAC-NN such as 01112-05, part of a name, or ``national``), a fee-schedule year (default the
+    latest with RVUs) and a date of service for the diagnoses (default today).
+
+    A year without GPCIs (2026 as shipped) gives national amounts and a note saying why, as the
+    code card does. Raises WorkbookError for an unknown topic, a year without RVUs, a bad date, or
+    a locality unknown in a year with GPCIs.
+    """
+    topic = validate_topic(topic)
+    year = int(load_rvus(year)["year"].max())  # raises for a year without RVUs
+    day = as_date(date_of_service).isoformat()
+    given = str(locality or "national").strip()
+    notes: list[str] = []
+    gpci = None
+    if given.lower() not in ("", "national"):
+        if year in gpci_years():
+            gpci = resolve_locality(given, year)
+        else:
+            have = ", ".join(map(str, gpci_years()))
+            notes.append(
+                f"Locality amounts for {year} are not shown: the workbook has no GPCIs for {year} "
+                f"(it has {have}), so '{given}' cannot be priced and every amount here is national "
+                "(GPCI 1.0). Import CMS's GPCI file of that year with `cpt-workbook import-cms "
+                "PATH`, or pick a year with GPCIs."
+            )
+    return Tour(topic=topic, year=year, locality=given, date_of_service=day, gpci=gpci, notes=notes)
+
+
+# ---- the exercises, built from the data of one tour -----------------------------------------
+STATUS_WORDS = {"header": "a header", "unknown": "not in the code set", "malformed": "malformed"}
+YES_NO = {w: True for w in YES} | {w: False for w in NO}
+PLACED = "(dollars and cents)"
+
+
+def _code_exercises(t: Tour) -> list[Exercise]:
+    names = load_codes().set_index("code")["name"]
+    options = ["97140", "M54.2", "99213", "72148"]
+    dx = next(o for o in options if not HCPCS_PATTERN.match(o))
+    about = check(dx, t.date_of_service)["description"]
+
+    def which(value: str) -> tuple[bool, str]:
+        if value == icd10_key(dx):
+            return (
+                True,
+                f"{dx} ({about}) says why the patient was treated; the rest say what was done.",
+            )
+        if value in options:
+            return (
+                False,
+                f"{value} is a procedure code ({names[value]}): find the one that says why.",
+            )
+        return False, f"{_shown(value)} is not one of the four codes in the question."
+
+    mri = names[names.str.contains("MRI") & names.str.contains("low-back")].index[0]
+
+    def lookup(value: str) -> tuple[bool, str]:
+        if value == mri:
+            return True, f"{mri}: {names[mri]}."
+        if value in names.index:
+            where = "the low-back one" if "MRI" in names[value] else "an MRI: search for MRI above"
+            return False, f"{value} is {names[value]}: look for {where}."
+        if not HCPCS_PATTERN.match(value):
+            return False, "that is a diagnosis code; the question asks for a procedure code."
+        return False, f"{value} is not among the workbook's codes: search for MRI above."
+
+    q1 = f"One of these is not a procedure code but a diagnosis code: {', '.join(options)}. Which?"
+    q2 = "Which code bills an MRI of the low back with no contrast dye? Use the search cell above."
+    return [Exercise(1, "codes", q1, _code, which), Exercise(2, "codes", q2, _code, lookup)]
+
+
+def _rvu_exercises(t: Tour) -> list[Exercise]:
+    r = t.rvus.loc["97012"]
+    w, pe, mp, total = r[["work_rvu", "pe_rvu_nonfacility", "mp_rvu", "total_rvu_nonfacility"]]
+    third = _numeric(
+        total,
+        f"{w:.2f} + {pe:.2f} + {mp:.2f} = {total:.2f} RVU for 97012 in {t.year}, in an office.",
+        "add the three parts of 97012 in the table above: work, PE non-facility and MP.",
+        [
+            (w, "that is the work RVU alone: add the practice expense and malpractice RVUs."),
+            (w + pe, "you left out the malpractice RVU."),
+        ],
+    )
+    o = t.rvus.loc["97530"]
+    sizes = {"work": o["work_rvu"], "pe": o["pe_rvu_nonfacility"], "mp": o["mp_rvu"]}
+
+    def largest(part: str) -> tuple[bool, str]:
+        if sizes[part] == max(sizes.values()):
+            shown = ", ".join(f"{PARTS[k]} {v:.2f}" for k, v in sizes.items())
+            return True, f"97530 in {t.year}, non-facility: {shown} RVU."
+        return False, f"{PARTS[part]} is {sizes[part]:.2f} RVU for 97530; another part is bigger."
+
+    q3 = f"What is the total non-facility RVU of 97012 in {t.year}? (a number)"
+    q4 = f"Which part (work, practice expense or malpractice) is largest for 97530 in {t.year}?"
+    parts = _word(PART_WORDS, "work, practice expense or malpractice")
+    return [Exercise(3, "rvus", q3, _number, third), Exercise(4, "rvus", q4, parts, largest)]
+
+
+def _formula(p: Price) -> str:
+    """The amount's sum written out, e.g. (0.25 x 1.088 + ...) x 32.3465 = $17.20."""
+    if p.locality_id == "national":
+        parts = f"{p.work_rvu:.2f} + {p.pe_rvu:.2f} + {p.mp_rvu:.2f}"
+    else:
+        parts = " + ".join(
+            f"{rvu:.2f} × {g:g}"
+            for rvu, g in ((p.work_rvu, p.gpci_work), (p.pe_rvu, p.gpci_pe), (p.mp_rvu, p.gpci_mp))
+        )
+    return f"({parts}) × {p.conversion_factor:.4f} = {_money(p.amount)}"
+
+
+def _payment_exercises(t: Tour) -> list[Exercise]:
+    close = "close: keep the conversion factor's four decimals; round only the final amount."
+    local = t.gpci is not None
+    nat = t.price("97012", national=True)
+    fifth = _numeric(
+        nat.amount,
+        f"{_formula(nat)}, nationally in an office in {t.year}.",
+        f"multiply the total non-facility RVU of 97012 by the conversion factor of {t.year}.",
+        [
+            (
+                nat.work_rvu + nat.pe_rvu + nat.mp_rvu,
+                "that is the RVU total: now multiply it by the conversion factor.",
+            ),
+            (nat.work_rvu * nat.conversion_factor, "that prices the work RVU alone."),
+        ],
+        close,
+    )
+    here = t.price("97110")
+    one_gpci = (here.work_rvu + here.pe_rvu + here.mp_rvu) * here.gpci_work
+    sixth = _numeric(
+        here.amount,
+        f"{_formula(here)} for 97110 {t.place_name} in {t.year}.",
+        "multiply each RVU of 97110 by its GPCI, add them up, then apply the conversion factor.",
+        [
+            (t.price("97110", national=True).amount if local else None, NATIONAL_HINT),
+            (one_gpci * here.conversion_factor, "each part has its own GPCI: work, PE, MP."),
+        ],
+        close,
+    )
+    fac, office = t.price("99213", "facility"), t.price("99213")
+    seventh = _numeric(
+        fac.amount,
+        f"{_formula(fac)} in a facility {t.place_name}; an office gets {_money(office.amount)}.",
+        "use the facility PE RVU of 99213 in the formula.",
+        [
+            (office.amount, "that is the office amount: a facility uses the facility PE RVU."),
+            (t.price("99213", "facility", national=True).amount if local else None, NATIONAL_HINT),
+        ],
+        close,
+    )
+    q5 = f"What does Medicare pay nationally for 97012 in an office in {t.year}? {PLACED}"
+    q6 = f"What does Medicare pay for 97110 in an office {t.place_name} in {t.year}? {PLACED}"
+    q7 = (
+        "What does Medicare pay for 99213 in a facility such as a hospital outpatient department "
+        f"(place of service 22) {t.place_name} in {t.year}? {PLACED}"
+    )
+    return [
+        Exercise(5, "payment", q5, _number, fifth),
+        Exercise(6, "payment", q6, _number, sixth),
+        Exercise(7, "payment", q7, _number, seventh),
+    ]
+
+
+NATIONAL_HINT = "that is the national amount: multiply each part by the locality's GPCI first."
+
+
+def _diagnosis_exercises(t: Tour) -> list[Exercise]:
+    day = t.date_of_service
+    change = load_icd10_changes().query("icd10 == 'M54.5' and change == 'became header'")
+    since = change["effective_date"].iloc[0].date() if len(change) else as_date(day)
+    last = (since - dt.timedelta(days=1)).isoformat()
+    then = check("M54.5", last)
+    m512 = check("M51.2", day)
+    fy, kids = int(m512["fiscal_year"]), m512["billable_children"]
+
+    def billable(said: bool) -> tuple[bool, str]:
+        if said == bool(then["billable"]):
+            if said:
+                return True, f"M54.5 could be billed until {last}; from {since} it is a header."
+            return True, f"on {last} M54.5 was already a header (FY{then['fiscal_year']})."
+        return False, f'look M54.5 up with on="{last}": a date picks its own code set.'
+
+    found = check_many([c for c in kids.split(", ") if c and "..." not in c], day)
+    about = dict(zip(found["icd10"].map(icd10_key), found["description"], strict=True))
+    lumbar = {k for k, d in about.items() if d.lower().endswith("lumbar region")}
+
+    def replacement(value: str) -> tuple[bool, str]:
+        v = check(value, day)
+        if value in lumbar:
+            return True, f"{v['icd10']} ({v['description']}) can be billed on {day}."
+        if icd10_key(value) != value:
+            return False, "that is a procedure code; the question asks for a diagnosis code."
+        if value == "M512":
+            return False, "M51.2 itself is a header: pick one of its children."
+        if value in about:
+            return False, f"{v['icd10']} is {about[value].lower()}: look up each child of M51.2."
+        if v["status"] != "billable":
+            return (
+                False,
+                f"{v['icd10']} is {STATUS_WORDS[v['status']]} in FY{fy}: it cannot be billed.",
+            )
+        return False, f"{v['icd10']} ({v['description']}) is not a child of M51.2."
+
+    q8 = (
+        f"Could M54.5 be billed for a date of service of {last}? Look it up with "
+        f'`on="{last}"` in the cell above. (yes or no)'
+    )
+    q9 = (
+        "Which billable code replaces M51.2 when the displaced disc is in the lumbar region (not "
+        f"lumbosacral), on {day}? Look up M51.2 and its children in the cell above."
+    )
+    yes_no = _word(YES_NO, "yes or no")
+    return [
+        Exercise(8, "diagnoses", q8, yes_no, billable),
+        Exercise(9, "diagnoses", q9, _code, replacement),
+    ]
+
+
+def _timed_exercises(t: Tour) -> list[Exercise]:
+    visit = allocate_units(EXERCISE_VISIT).set_index("code")
+    timed = visit[visit["timed"]]
+    untimed = visit[~visit["timed"]].index[0]
+    short = timed["minutes"].idxmin()
+    lost = visit.loc[untimed, "minutes"]
+    tenth = _numeric(
+        int(timed["units"].sum()),
+        f"{timed['minutes'].sum():g} timed minutes bill {int(timed['units'].sum())} units; {untimed}'s do not count.",
+        "add the timed minutes of the visit, then read the units off the table above.",
+        [
+            (
+                sum(map(units_for_total, timed["minutes"])),
+                "that bills each code alone; the rule adds the timed minutes first.",
+            ),
+            (
+                units_for_total(visit["minutes"].sum()),
+                f"{untimed} is untimed: its minutes do not count.",
+            ),
+        ],
+        exact=True,
+    )
+    eleventh = _numeric(
+        int(visit.loc[short, "units"]),
+        f"{short}: {visit.loc[short, 'how']}.",
+        "find the visit's units, give each code its full 15-minute blocks, then hand out the rest.",
+        [(0, f"{short} alone bills nothing, but the visit has a unit left: to which code?")],
+        exact=True,
+    )
+    twelfth = _numeric(
+        int(visit.loc[untimed, "units"]),
+        f"{untimed}: {visit.loc[untimed, 'how']}.",
+        f"read how untimed codes such as {untimed} are billed in the text above.",
+        [
+            (
+                units_for_total(lost),
+                f"that is what {lost:g} timed minutes would bill; is {untimed} timed?",
+            ),
+            (0, f"{untimed} was done, so it bills; untimed codes skip the 8-minute rule."),
+        ],
+        exact=True,
+    )
+    spent = ", ".join(f"{m:g} minutes of {c}" for c, m in visit["minutes"].items())
+    q10 = f"A visit has {spent}. How many units of timed codes does Medicare pay for in all?"
+    return [
+        Exercise(10, "timed", q10, _units, tenth),
+        Exercise(
+            11, "timed", f"In that visit, how many units of {short} are billed?", _units, eleventh
+        ),
+        Exercise(
+            12, "timed", f"In that visit, how many units of {untimed} are billed?", _units, twelfth
+        ),
+    ]
