@@ -22,11 +22,17 @@ import pandas as pd
 from .card import DISCLAIMER, code_card
 from .codes import HCPCS_PATTERN, dotted, icd10_key, normalize_hcpcs
 from .errors import WorkbookError
-from .explorer import side_by_side
 from .icd10 import as_date, check, check_many
 from .pairings import GUIDANCE_NOTE
-from .payment import Price, conversion_factor, price, resolve_locality
-from .tables import gpci_years, load_codes, load_common_names, load_icd10_changes, load_rvus
+from .payment import Price, price, resolve_locality
+from .tables import (
+    gpci_years,
+    load_codes,
+    load_common_names,
+    load_conversion_factors,
+    load_icd10_changes,
+    load_rvus,
+)
 
 TOPICS = {
     "codes": "what a CPT code is and is not",
@@ -64,7 +70,8 @@ def validate_topic(value: object) -> str:
     if text == ALL or text in TOPICS:
         return text
     raise WorkbookError(
-        f"'{value}' is not a topic of the training tour", f"use {ALL}, " + ", ".join(TOPICS)
+        f"'{value}' is not a topic of the training tour",
+        f"use {ALL}, {', '.join(list(TOPICS)[:-1])} or {list(TOPICS)[-1]}",
     )
 
 
@@ -120,17 +127,19 @@ def allocate_units(minutes: dict[str, float]) -> pd.DataFrame:
     )
     frame["units"] = frame["full_units"] + frame.index.isin(order.index[:extra]).astype(int)
     frame.loc[~timed, "units"] = (frame.loc[~timed, "minutes"] > 0).astype(int)
-    frame["how"] = [_how(r, total) for r in frame.itertuples()]
+    frame["how"] = [_how(r) for r in frame.itertuples()]
+    if (frame[["minutes", "minutes_left"]] % 1 == 0).all(axis=None):
+        frame = frame.astype({"minutes": "int64", "minutes_left": "int64"})
     return frame.astype({"code": "str", "name": "str", "units": "int64", "how": "str"})
 
 
-def _how(row, total: int) -> str:
+def _how(row) -> str:
     if not row.timed:
         return "untimed: one unit per session; its minutes do not count"
-    text = f"{row.full_units} full 15-minute block(s)"
+    text = f"{row.full_units} full 15-minute block{'' if row.full_units == 1 else 's'}"
     if row.units > row.full_units:
         text += f" + 1 for the {row.minutes_left:g} minutes left over"
-    return text + f" (the visit's timed minutes bill {total} unit(s) in all)"
+    return text
 
 
 def find_codes(word: str) -> pd.DataFrame:
@@ -353,12 +362,12 @@ class Tour:
         lines += [""] + [f"> {n}" for n in self.notes] if self.notes else []
         return Text("\n".join(lines))
 
-    def section(self, topic: str) -> Text:
-        """Return the explanation of one part of the tour as Markdown (empty when the part is not
-        in this run). Raises WorkbookError for an unknown topic."""
+    def section(self, topic: str) -> Text | None:
+        """Return the explanation of one part of the tour as Markdown, or None when the part is
+        not in this run. Raises WorkbookError for an unknown topic."""
         topic = validate_topic(topic)
         if topic == ALL or not self.shows(topic):
-            return Text("")
+            return None
         return Text(getattr(self, f"_{topic}_text")())
 
     def _codes_text(self) -> str:
@@ -412,12 +421,20 @@ total. The chart shows the three parts of four therapy codes in {self.year} (poi
 read its value); the table lists them."""
 
     def _payment_text(self) -> str:
-        cf = conversion_factor(self.year)
-        rows = load_rvus(self.year)
-        periods = rows["conversion_factor"].nunique()
-        factor = f"**{cf['conversion_factor']:.4f} dollars per RVU** in {self.year}"
-        if self.year == 2024 or periods > 1:
-            factor += " (from January 1; CMS changed it during 2024, the workbook uses the first)"
+        table = load_conversion_factors().query(f"year == {self.year}")
+        first = table[table["apm_status"] != "qualifying"]
+        factor = f"**{first['conversion_factor'].iloc[0]:.4f} dollars per RVU** in {self.year}"
+        if len(first) > 1:
+            factor += (
+                f" until {first['effective_to'].iloc[0]:%B %-d}, then "
+                f"{first['conversion_factor'].iloc[1]:.4f}; the tour prices with the first"
+            )
+        apm = table[table["apm_status"] == "qualifying"]
+        if len(apm):
+            factor += (
+                f" ({apm['conversion_factor'].iloc[0]:.4f} for clinicians in a qualifying "
+                "alternative payment model; the tour uses the other)"
+            )
         if self.gpci is None:
             gpcis = "Nationally every GPCI is 1.0, so the national amount is the RVUs times the conversion factor."
         else:
@@ -531,10 +548,6 @@ first also gets Medicare's therapy reduction of the practice expense (notebook 0
         or None when the RVU part is not in this run."""
         return self._rvu_rows(THERAPY) if self.shows("rvus") else None
 
-    def therapy_rvus(self) -> pd.DataFrame:
-        """Return :func:`explorer.side_by_side` of the therapy codes, national, non-facility."""
-        return side_by_side(THERAPY, self.year)
-
     def payment_table(self) -> pd.DataFrame | None:
         """Return the RVUs of the codes the payment exercises price, or None when the payment part
         is not in this run."""
@@ -576,28 +589,29 @@ first also gets Medicare's therapy reduction of the practice expense (notebook 0
         return allocate_units(minutes) if self.shows("timed") else None
 
     # ---- exercises -----------------------------------------------------------------------------
-    def question(self, number: int) -> Text:
-        """Return exercise ``number`` as Markdown (empty when its part is not in this run).
+    def question(self, number: int) -> Text | None:
+        """Return exercise ``number`` as Markdown, or None when its part is not in this run.
 
         Raises WorkbookError for an exercise number that does not exist.
         """
         ex = self._exercise(number)
         if not self.shows(ex.topic):
-            return Text("")
+            return None
         return Text(
             f"**Exercise {number}.** {ex.question}\n\n*Answer in the next cell in place of `None` "
             "(codes and words between quotes), run it, then run the cell after it.*"
         )
 
-    def check(self, number: int, answer: object) -> Feedback:
+    def check(self, number: int, answer: object) -> Feedback | None:
         """Return the verdict on ``answer`` to exercise ``number``: right (with why), not yet
-        (with what is wrong and a hint, never the expected answer), or no answer yet.
+        (with what is wrong and a hint, never the expected answer), or no answer yet; None when
+        the exercise's part is not in this run.
 
         Raises WorkbookError for an exercise number that does not exist.
         """
         ex = self._exercise(number)
         if not self.shows(ex.topic):
-            return Feedback(number, "not in tour", "")
+            return None
         if answer is None or (isinstance(answer, str) and not answer.strip()):
             return Feedback(
                 number,

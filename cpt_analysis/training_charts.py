@@ -1,6 +1,6 @@
 """Plotly figures of the training tour: a :class:`training.Tour` in, a ``go.Figure`` out (or None
 when the figure's part is not in the tour), no I/O. Traces hold plain lists, so tests read
-``fig.data[i].y``; the RVU and payment bars reuse :mod:`charts`."""
+``fig.data[i].y``; the payment bars reuse :mod:`charts`. No hover shows an exercise's answer."""
 
 from __future__ import annotations
 
@@ -10,13 +10,34 @@ from . import charts
 from .audit import units_for_minutes
 from .charts import BLUE, GREEN, HOVER, ORANGE, RED, _layout
 from .payment import Price
-from .training import SETTINGS_CODE, WORKED_CODE, Tour
+from .training import SETTINGS_CODE, THERAPY, WORKED_CODE, Tour
 
 
 def rvu_parts(tour: Tour) -> go.Figure | None:
-    """Return stacked work/PE/MP bars of the therapy codes (national, non-facility), or None
-    when the RVU part is not in the tour."""
-    return charts.codes_side_by_side(tour.therapy_rvus()) if tour.shows("rvus") else None
+    """Return stacked work/PE/MP bars (non-facility PE) of the therapy codes in the tour's year,
+    or None when the RVU part is not in the tour. The hover shows each part, not the total: the
+    exercises ask for it."""
+    if not tour.shows("rvus"):
+        return None
+    rows = tour.rvus.loc[THERAPY]
+    fig = go.Figure()
+    for column, name, colour in charts.COMPONENTS:
+        values = rows[column if column != "pe_rvu" else "pe_rvu_nonfacility"].tolist()
+        fig.add_trace(
+            go.Bar(
+                name=name,
+                x=THERAPY,
+                y=[float(v) for v in values],
+                marker_color=colour,
+                hovertext=[
+                    f"{c} {name.lower()}: {v:.2f} RVU" for c, v in zip(THERAPY, values, strict=True)
+                ],
+                hovertemplate=HOVER,
+            )
+        )
+    title = f"The three RVU parts of four therapy codes, {tour.year}, non-facility"
+    fig = _layout(fig, title, "CPT code", "RVU", barmode="stack")
+    return fig.update_xaxes(type="category")
 
 
 def formula_steps(price: Price) -> go.Figure:
