@@ -331,3 +331,23 @@ def test_jupyterlab_opens_the_notebook(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_a_trainee_answers_in_a_kernel(tmp_path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    typed = {"answer_5 = None": 'answer_5 = "$14.23"', "answer_9 = None": "answer_9 = 'm51.27'"}
+    for cell in nb.cells:
+        for old, new in typed.items():
+            cell.source = cell.source.replace(old, new)
+    NotebookClient(
+        nb, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    shown = {c.source: c.outputs for c in nb.cells if c.cell_type == "code"}
+    right = shown["tour.check(5, answer_5)"][0]["data"]
+    assert right["text/markdown"].startswith("✅ Right: (0.25 + 0.18 + 0.01) × 32.3465 = $14.23")
+    wrong = shown["tour.check(9, answer_9)"][0]["data"]["text/plain"]
+    assert wrong.startswith(
+        "Not yet: M51.27 is other intervertebral disc displacement, lumbosacral"
+    )
