@@ -405,7 +405,7 @@ shows the first code of each family; the search cell after it finds codes by a w
         return f"""## 2. Relative value units: three parts of a service's worth
 
 Medicare measures every service in relative value units (RVUs): a service with twice the RVUs is
-worth twice as much. Each code's RVUs have three parts:
+worth about twice as much. Each code's RVUs have three parts:
 
 - **Work**: the clinician's time, skill and effort. Practices count work RVUs (wRVUs) to
   measure each provider's productivity.
@@ -435,6 +435,9 @@ read its value); the table lists them."""
                 f" ({apm['conversion_factor'].iloc[0]:.4f} for clinicians in a qualifying "
                 "alternative payment model; the tour uses the other)"
             )
+        compared = "in an office and in a facility, nationally"
+        if self.gpci is not None:
+            compared = "in an office and in a facility, nationally and in the locality"
         if self.gpci is None:
             gpcis = "Nationally every GPCI is 1.0, so the national amount is the RVUs times the conversion factor."
         else:
@@ -460,8 +463,7 @@ Medicare's physician fee schedule turns RVUs into an amount:
   marks a setting NA (the therapy codes in a facility), the workbook shows no amount.
 
 The waterfall below builds the amount of {WORKED_CODE} {self.place_name} step by step; the bars
-after it compare {SETTINGS_CODE} nationally and in the locality, in both settings. The table
-lists the RVUs the exercises need."""
+after it compare {SETTINGS_CODE} {compared}. The table lists the RVUs the exercises need."""
 
     def _diagnoses_text(self) -> str:
         day = self.date_of_service
@@ -514,8 +516,9 @@ the 8-minute rule, over the whole visit:
 
 The cell after the chart works through CMS's own example (24 minutes of 97112 and 23 of 97110:
 47 minutes, 3 units) with a hot pack added; change the minutes and run it again. Many commercial
-payers follow the AMA's rule instead, code by code: check each payer's policy. Each unit after the
-first also gets Medicare's therapy reduction of the practice expense (notebook 04)."""
+payers follow the AMA's rule instead, code by code: check each payer's policy. Medicare also pays
+half the practice expense for every therapy unit of the day after the one with the highest
+practice expense (the therapy reduction; notebook 04 applies it)."""
 
     def closing(self) -> Text:
         """Return the closing words: where to go next, and the disclaimer."""
