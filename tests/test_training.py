@@ -334,16 +334,14 @@ def test_jupyterlab_opens_the_notebook(tmp_path):
 
 
 def test_a_trainee_answers_in_a_kernel(tmp_path):
-    from nbclient import NotebookClient
+    from nbconvert.preprocessors import ExecutePreprocessor
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     typed = {"answer_5 = None": 'answer_5 = "$14.23"', "answer_9 = None": "answer_9 = 'm51.27'"}
     for cell in nb.cells:
         for old, new in typed.items():
             cell.source = cell.source.replace(old, new)
-    NotebookClient(
-        nb, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
+    ExecutePreprocessor(kernel_name="python3").preprocess(nb, {"metadata": {"path": str(tmp_path)}})
     shown = {c.source: c.outputs for c in nb.cells if c.cell_type == "code"}
     right = shown["tour.check(5, answer_5)"][0]["data"]
     assert right["text/markdown"].startswith("✅ Right: (0.25 + 0.18 + 0.01) × 32.3465 = $14.23")
