@@ -18,6 +18,7 @@ from .codes import icd10_key
 from .icd10 import check_many
 from .pairings import GUIDANCE_NOTE
 from .tables import load_codes, load_icd10_changes, load_pairings
+from .timed_units import units_for_minutes
 
 HEADER = "non-billable diagnosis (header)"
 INVALID = "diagnosis not valid on the date of service"
@@ -27,13 +28,6 @@ FINDINGS = [HEADER, INVALID, UNPAIRED, UNITS]
 COLUMNS = ["line_ref", "provider", "date_of_service", "cpt", "finding", "icd10", "detail",
            "suggestion"]  # fmt: skip
 DX = [f"dx_{n}" for n in (1, 2, 3, 4)]
-
-
-def units_for_minutes(minutes) -> np.ndarray:
-    """Return the units the 8-minute rule bills for timed minutes: under 8 bills 0, 8-22 one
-    unit, 23-37 two, 38-52 three, 53-67 four, then one more unit every 15 minutes."""
-    m = np.floor(np.asarray(minutes, dtype=float))
-    return np.where(m < 8, 0, (m + 7) // 15).astype(np.int64)
 
 
 def _empty() -> pd.DataFrame:

@@ -10,19 +10,15 @@ returns a :class:`Tour`, whose sections (Markdown), tables and questions feed th
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import pandas as pd
 
 from .card import DISCLAIMER, code_card
-from .codes import HCPCS_PATTERN, dotted, icd10_key, normalize_hcpcs
 from .errors import WorkbookError
-from .icd10 import as_date, check, check_many
+from .grading import Exercise, Feedback, Text
+from .icd10 import as_date, check_many
 from .pairings import GUIDANCE_NOTE
 from .payment import Price, price, resolve_locality
 from .tables import (
@@ -30,9 +26,10 @@ from .tables import (
     load_codes,
     load_common_names,
     load_conversion_factors,
-    load_icd10_changes,
     load_rvus,
 )
+from .timed_units import allocate_units, units_for_total
+from .training_exercises import STATUS_WORDS, exercises_for
 
 TOPICS = {
     "codes": "what a CPT code is and is not",
@@ -47,18 +44,6 @@ PAYMENT_CODES = ["97012", "97110", "97140", "99213"]
 WORKED_CODE = "97140"  # the payment formula, step by step
 SETTINGS_CODE = "99214"  # national vs locality, facility vs non-facility
 WORKED_VISIT = {"97112": 24, "97110": 23, "97010": 15}  # CMS's 47-minute example + a hot pack
-EXERCISE_VISIT = {"97110": 33, "97140": 7, "97012": 30}
-NUMBER_WORDS = {
-    w: n for n, w in enumerate("zero one two three four five six seven eight nine ten".split())
-}
-YES = {"yes", "y", "true", "billable", "can", "it can", "yes it can"}
-NO = {"no", "n", "false", "not billable", "header", "cannot", "can't", "no it cannot"}
-PARTS = {"work": "work", "pe": "practice expense", "mp": "malpractice"}
-PART_WORDS = {
-    "work": "work", "physician work": "work", "pe": "pe", "practice expense": "pe",
-    "mp": "mp", "malpractice": "mp", "pli": "mp", "liability insurance": "mp",
-    "professional liability insurance": "mp", "professional liability": "mp",
-}  # fmt: skip
 
 
 def validate_topic(value: object) -> str:
@@ -75,73 +60,6 @@ def validate_topic(value: object) -> str:
     )
 
 
-def units_for_total(minutes: float) -> int:
-    """Return the units Medicare's 8-minute rule bills for a visit's total timed minutes: under 8
-    none, 8-22 one, 23-37 two, 38-52 three, then one more every 15 minutes. (The rule of
-    ``audit.units_for_minutes``, which this layer cannot import; a test keeps the two equal.)"""
-    whole = math.floor(minutes)
-    return 0 if whole < 8 else (whole + 7) // 15
-
-
-def allocate_units(minutes: dict[str, float]) -> pd.DataFrame:
-    """Return the units of one visit by code under Medicare's 8-minute rule, as CMS's examples
-    assign them: the timed minutes of the visit are added up and turned into units; each timed
-    code gets one unit per full 15 minutes, and the units left go one each to the codes with the
-    most minutes left over (a tie goes to the code listed first; CMS lets the biller choose).
-    An untimed code bills one unit when it was done at all; its minutes are not counted.
-
-    Columns: code, name, timed, minutes, full_units, minutes_left, units, how. Raises
-    WorkbookError for a code of the wrong shape or one the workbook has no facts for, or minutes
-    that are not a number of at least 0.
-    """
-    facts = load_codes().set_index("code")
-    rows = []
-    for raw, value in minutes.items():
-        code = normalize_hcpcs(raw)
-        if code not in facts.index:
-            raise WorkbookError(
-                f"{code} is not among the workbook's {len(facts)} codes with facts",
-                "use a shipped code such as 97110 (timed) or 97012 (untimed)",
-            )
-        try:
-            spent = float(value)
-        except (TypeError, ValueError):
-            spent = float("nan")
-        if not spent >= 0:
-            raise WorkbookError(
-                f"'{value}' minutes for {code} is not a number of minutes", "use 0 or more"
-            )
-        timed = bool(facts.loc[code, "timed"])
-        full = int(spent // 15) if timed else 0
-        rows.append(
-            [code, facts.loc[code, "name"], timed, spent, full, spent - 15 * full if timed else 0.0]
-        )
-    frame = pd.DataFrame(
-        rows, columns=["code", "name", "timed", "minutes", "full_units", "minutes_left"]
-    )
-    timed = frame["timed"].to_numpy(dtype=bool)
-    total = units_for_total(frame.loc[timed, "minutes"].sum())
-    extra = total - int(frame["full_units"].sum())
-    order = frame[timed & (frame["minutes_left"] > 0)].sort_values(
-        "minutes_left", ascending=False, kind="stable"
-    )
-    frame["units"] = frame["full_units"] + frame.index.isin(order.index[:extra]).astype(int)
-    frame.loc[~timed, "units"] = (frame.loc[~timed, "minutes"] > 0).astype(int)
-    frame["how"] = [_how(r) for r in frame.itertuples()]
-    if (frame[["minutes", "minutes_left"]] % 1 == 0).all(axis=None):
-        frame = frame.astype({"minutes": "int64", "minutes_left": "int64"})
-    return frame.astype({"code": "str", "name": "str", "units": "int64", "how": "str"})
-
-
-def _how(row) -> str:
-    if not row.timed:
-        return "untimed: one unit per session; its minutes do not count"
-    text = f"{row.full_units} full 15-minute block{'' if row.full_units == 1 else 's'}"
-    if row.units > row.full_units:
-        text += f" + 1 for the {row.minutes_left:g} minutes left over"
-    return text
-
-
 def find_codes(word: str) -> pd.DataFrame:
     """Return the shipped codes whose code, name, family or a common name contains ``word``
     (case ignored): code, name, family, timed. An empty frame when nothing matches."""
@@ -154,138 +72,6 @@ def find_codes(word: str) -> pd.DataFrame:
     hay = codes["code"] + " " + codes["name"] + " " + codes["family"].astype("str")
     hits = codes[hay.str.lower().str.contains(text, regex=False) | codes["code"].isin(by_name)]
     return hits[["code", "name", "family", "timed"]].reset_index(drop=True)
-
-
-@dataclass(frozen=True)
-class Text:
-    """Markdown that a notebook shows rendered; ``str()`` gives the text."""
-
-    markdown: str
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown
-
-    def __str__(self) -> str:
-        return self.markdown
-
-    __repr__ = __str__
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """The verdict on one answer: ``status`` is right, not yet, no answer or not in tour."""
-
-    number: int
-    status: str
-    text: str
-
-    @property
-    def right(self) -> bool:
-        """True when the answer is right."""
-        return self.status == "right"
-
-    def _repr_markdown_(self) -> str:
-        mark = {"right": "✅ ", "not yet": "❌ ", "no answer": "✏️ "}.get(self.status, "")
-        return mark + self.text if self.text else ""
-
-    def __str__(self) -> str:
-        return self.text
-
-    __repr__ = __str__
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """One exercise: its question and a ``judge`` that turns a parsed answer into (right, what
-    to say). ``parse`` turns what the trainee typed into a value, or raises ValueError with the
-    hint to show."""
-
-    number: int
-    topic: str
-    question: str
-    parse: Callable[[object], object]
-    judge: Callable[[object], tuple[bool, str]]
-
-
-def _number(answer: object) -> float:
-    if isinstance(answer, bool):
-        raise ValueError("type a number, not True or False")
-    if isinstance(answer, int | float):
-        return float(answer)
-    text = str(answer).strip().lower().replace("$", "").replace(" ", "")
-    text = re.sub(r"(usdollars|dollars|usd|rvus?|units?)$", "", text)
-    text = text.replace(",", ".") if re.fullmatch(r"\d+,\d{1,2}", text) else text.replace(",", "")
-    if text in NUMBER_WORDS:
-        return float(NUMBER_WORDS[text])
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(
-            f"'{answer}' is not a number: type only the number, $ is optional"
-        ) from None
-
-
-def _units(answer: object) -> int:
-    value = _number(answer)
-    if value != int(value) or value < 0:
-        raise ValueError(f"{answer} is not a number of units: units are whole numbers, 0 or more")
-    return int(value)
-
-
-def _word(table: dict, what: str) -> Callable[[object], str]:
-    def parse(answer: object) -> str:
-        text = str(answer).strip().lower()
-        text = re.sub(r"\b(the|rvus?|part|component|value)\b|[.!]", " ", text).replace("-", " ")
-        text = " ".join(text.split())
-        if text not in table:
-            raise ValueError(f"'{answer}' is not one of the answers expected here: type {what}")
-        return table[text]
-
-    return parse
-
-
-def _code(answer: object) -> str:
-    key = icd10_key(answer) if isinstance(answer, str) else None
-    if key is not None and not HCPCS_PATTERN.match(str(answer).strip().upper()):
-        return key  # a diagnosis, compared without its dot
-    try:
-        return normalize_hcpcs(answer)
-    except WorkbookError as exc:
-        raise ValueError(
-            f"'{answer}' is not shaped like a code ({exc.fix}); put it between quotes"
-        ) from None
-
-
-def _shown(value: str) -> str:
-    """A parsed code as the trainee would write it: diagnoses with their dot."""
-    return dotted(value) if not HCPCS_PATTERN.match(value) else value
-
-
-def _near(value: float, expected: float, tolerance: float = 0.005) -> bool:
-    return abs(value - expected) < tolerance
-
-
-def _numeric(expected, right: str, hint: str, known: list, close: str = "", exact: bool = False):
-    """A judge for a number: right within half a cent (or exactly, for units); known wrong
-    values (None: not applicable) get their own hint, an answer within 10 cents ``close``, and
-    anything else the general ``hint``."""
-    same = (lambda a, b: a == b) if exact else _near
-
-    def judge(value: float) -> tuple[bool, str]:
-        if same(value, expected):
-            return True, right
-        for wrong, why in known:
-            if wrong is not None and not same(wrong, expected) and same(value, wrong):
-                return False, why
-        if close and abs(value - expected) < 0.10:
-            return False, close
-        return False, hint
-
-    return judge
-
-
-def _money(value: float | None) -> str:
-    return "no amount" if value is None else f"${value:,.2f}"
 
 
 @dataclass
@@ -641,9 +427,7 @@ practice expense (the therapy reduction; notebook 04 applies it)."""
     @cached_property
     def exercises(self) -> dict[int, Exercise]:
         """Every exercise by number, with its expected answer computed from the data."""
-        made = [*_code_exercises(self), *_rvu_exercises(self), *_payment_exercises(self)]
-        made += [*_diagnosis_exercises(self), *_timed_exercises(self)]
-        return {ex.number: ex for ex in made}
+        return exercises_for(self)
 
 
 def tour(
@@ -678,247 +462,3 @@ def tour(
                 "PATH`, or pick a year with GPCIs."
             )
     return Tour(topic=topic, year=year, locality=given, date_of_service=day, gpci=gpci, notes=notes)
-
-
-# ---- the exercises, built from the data of one tour -----------------------------------------
-STATUS_WORDS = {"header": "a header", "unknown": "not in the code set", "malformed": "malformed"}
-YES_NO = {w: True for w in YES} | {w: False for w in NO}
-PLACED = "(dollars and cents)"
-
-
-def _code_exercises(t: Tour) -> list[Exercise]:
-    names = load_codes().set_index("code")["name"]
-    options = ["97140", "M54.2", "99213", "72148"]
-    dx = next(o for o in options if not HCPCS_PATTERN.match(o))
-    about = check(dx, t.date_of_service)["description"]
-
-    def which(value: str) -> tuple[bool, str]:
-        if value == icd10_key(dx):
-            return (
-                True,
-                f"{dx} ({about}) says why the patient was treated; the rest say what was done.",
-            )
-        if value in options:
-            return (
-                False,
-                f"{value} is a procedure code ({names[value]}): find the one that says why.",
-            )
-        return False, f"{_shown(value)} is not one of the four codes in the question."
-
-    mri = names[names.str.contains("MRI") & names.str.contains("low-back")].index[0]
-
-    def lookup(value: str) -> tuple[bool, str]:
-        if value == mri:
-            return True, f"{mri}: {names[mri]}."
-        if value in names.index:
-            where = "the low-back one" if "MRI" in names[value] else "an MRI: search for MRI above"
-            return False, f"{value} is {names[value]}: look for {where}."
-        if not HCPCS_PATTERN.match(value):
-            return False, "that is a diagnosis code; the question asks for a procedure code."
-        return False, f"{value} is not among the workbook's codes: search for MRI above."
-
-    q1 = f"One of these is not a procedure code but a diagnosis code: {', '.join(options)}. Which?"
-    q2 = "Which code bills an MRI of the low back with no contrast dye? Use the search cell above."
-    return [Exercise(1, "codes", q1, _code, which), Exercise(2, "codes", q2, _code, lookup)]
-
-
-def _rvu_exercises(t: Tour) -> list[Exercise]:
-    r = t.rvus.loc["97012"]
-    w, pe, mp, total = r[["work_rvu", "pe_rvu_nonfacility", "mp_rvu", "total_rvu_nonfacility"]]
-    third = _numeric(
-        total,
-        f"{w:.2f} + {pe:.2f} + {mp:.2f} = {total:.2f} RVU for 97012 in {t.year}, in an office.",
-        "add the three parts of 97012 in the table above: work, PE non-facility and MP.",
-        [
-            (w, "that is the work RVU alone: add the practice expense and malpractice RVUs."),
-            (w + pe, "you left out the malpractice RVU."),
-        ],
-    )
-    o = t.rvus.loc["97530"]
-    sizes = {"work": o["work_rvu"], "pe": o["pe_rvu_nonfacility"], "mp": o["mp_rvu"]}
-
-    def largest(part: str) -> tuple[bool, str]:
-        if sizes[part] == max(sizes.values()):
-            shown = ", ".join(f"{PARTS[k]} {v:.2f}" for k, v in sizes.items())
-            return True, f"97530 in {t.year}, non-facility: {shown} RVU."
-        return False, f"{PARTS[part]} is {sizes[part]:.2f} RVU for 97530; another part is bigger."
-
-    q3 = f"What is the total non-facility RVU of 97012 in {t.year}? (a number)"
-    q4 = f"Which part (work, practice expense or malpractice) is largest for 97530 in {t.year}?"
-    parts = _word(PART_WORDS, "work, practice expense or malpractice")
-    return [Exercise(3, "rvus", q3, _number, third), Exercise(4, "rvus", q4, parts, largest)]
-
-
-def _formula(p: Price) -> str:
-    """The amount's sum written out, e.g. (0.25 x 1.088 + ...) x 32.3465 = $17.20."""
-    if p.locality_id == "national":
-        parts = f"{p.work_rvu:.2f} + {p.pe_rvu:.2f} + {p.mp_rvu:.2f}"
-    else:
-        parts = " + ".join(
-            f"{rvu:.2f} × {g:g}"
-            for rvu, g in ((p.work_rvu, p.gpci_work), (p.pe_rvu, p.gpci_pe), (p.mp_rvu, p.gpci_mp))
-        )
-    return f"({parts}) × {p.conversion_factor:.4f} = {_money(p.amount)}"
-
-
-def _payment_exercises(t: Tour) -> list[Exercise]:
-    close = "close: keep the conversion factor's four decimals; round only the final amount."
-    local = t.gpci is not None
-    nat = t.price("97012", national=True)
-    fifth = _numeric(
-        nat.amount,
-        f"{_formula(nat)}, nationally in an office in {t.year}.",
-        f"multiply the total non-facility RVU of 97012 by the conversion factor of {t.year}.",
-        [
-            (
-                nat.work_rvu + nat.pe_rvu + nat.mp_rvu,
-                "that is the RVU total: now multiply it by the conversion factor.",
-            ),
-            (nat.work_rvu * nat.conversion_factor, "that prices the work RVU alone."),
-        ],
-        close,
-    )
-    here = t.price("97110")
-    one_gpci = (here.work_rvu + here.pe_rvu + here.mp_rvu) * here.gpci_work
-    sixth = _numeric(
-        here.amount,
-        f"{_formula(here)} for 97110 {t.place_name} in {t.year}.",
-        "multiply each RVU of 97110 by its GPCI, add them up, then apply the conversion factor.",
-        [
-            (t.price("97110", national=True).amount if local else None, NATIONAL_HINT),
-            (one_gpci * here.conversion_factor, "each part has its own GPCI: work, PE, MP."),
-        ],
-        close,
-    )
-    fac, office = t.price("99213", "facility"), t.price("99213")
-    seventh = _numeric(
-        fac.amount,
-        f"{_formula(fac)} in a facility {t.place_name}; an office gets {_money(office.amount)}.",
-        "use the facility PE RVU of 99213 in the formula.",
-        [
-            (office.amount, "that is the office amount: a facility uses the facility PE RVU."),
-            (t.price("99213", "facility", national=True).amount if local else None, NATIONAL_HINT),
-        ],
-        close,
-    )
-    q5 = f"What does Medicare pay nationally for 97012 in an office in {t.year}? {PLACED}"
-    q6 = f"What does Medicare pay for 97110 in an office {t.place_name} in {t.year}? {PLACED}"
-    q7 = (
-        "What does Medicare pay for 99213 in a facility such as a hospital outpatient department "
-        f"(place of service 22) {t.place_name} in {t.year}? {PLACED}"
-    )
-    return [
-        Exercise(5, "payment", q5, _number, fifth),
-        Exercise(6, "payment", q6, _number, sixth),
-        Exercise(7, "payment", q7, _number, seventh),
-    ]
-
-
-NATIONAL_HINT = "that is the national amount: multiply each part by the locality's GPCI first."
-
-
-def _diagnosis_exercises(t: Tour) -> list[Exercise]:
-    day = t.date_of_service
-    change = load_icd10_changes().query("icd10 == 'M54.5' and change == 'became header'")
-    since = change["effective_date"].iloc[0].date() if len(change) else as_date(day)
-    last = (since - dt.timedelta(days=1)).isoformat()
-    then = check("M54.5", last)
-    m512 = check("M51.2", day)
-    fy, kids = int(m512["fiscal_year"]), m512["billable_children"]
-
-    def billable(said: bool) -> tuple[bool, str]:
-        if said == bool(then["billable"]):
-            if said:
-                return True, f"M54.5 could be billed until {last}; from {since} it is a header."
-            return True, f"on {last} M54.5 was already a header (FY{then['fiscal_year']})."
-        return False, f'look M54.5 up with on="{last}": a date picks its own code set.'
-
-    found = check_many([c for c in kids.split(", ") if c and "..." not in c], day)
-    about = dict(zip(found["icd10"].map(icd10_key), found["description"], strict=True))
-    lumbar = {k for k, d in about.items() if d.lower().endswith("lumbar region")}
-
-    def replacement(value: str) -> tuple[bool, str]:
-        v = check(value, day)
-        if value in lumbar:
-            return True, f"{v['icd10']} ({v['description']}) can be billed on {day}."
-        if icd10_key(value) != value:
-            return False, "that is a procedure code; the question asks for a diagnosis code."
-        if value == "M512":
-            return False, "M51.2 itself is a header: pick one of its children."
-        if value in about:
-            return False, f"{v['icd10']} is {about[value].lower()}: look up each child of M51.2."
-        if v["status"] != "billable":
-            return (
-                False,
-                f"{v['icd10']} is {STATUS_WORDS[v['status']]} in FY{fy}: it cannot be billed.",
-            )
-        return False, f"{v['icd10']} ({v['description']}) is not a child of M51.2."
-
-    q8 = (
-        f"Could M54.5 be billed for a date of service of {last}? Look it up with "
-        f'`on="{last}"` in the cell above. (yes or no)'
-    )
-    q9 = (
-        "Which billable code replaces M51.2 when the displaced disc is in the lumbar region (not "
-        f"lumbosacral), on {day}? Look up M51.2 and its children in the cell above."
-    )
-    yes_no = _word(YES_NO, "yes or no")
-    return [
-        Exercise(8, "diagnoses", q8, yes_no, billable),
-        Exercise(9, "diagnoses", q9, _code, replacement),
-    ]
-
-
-def _timed_exercises(t: Tour) -> list[Exercise]:
-    visit = allocate_units(EXERCISE_VISIT).set_index("code")
-    timed = visit[visit["timed"]]
-    untimed = visit[~visit["timed"]].index[0]
-    short = timed["minutes"].idxmin()
-    lost = visit.loc[untimed, "minutes"]
-    tenth = _numeric(
-        int(timed["units"].sum()),
-        f"{timed['minutes'].sum():g} timed minutes bill {int(timed['units'].sum())} units; {untimed}'s do not count.",
-        "add the timed minutes of the visit, then read the units off the table above.",
-        [
-            (
-                sum(map(units_for_total, timed["minutes"])),
-                "that bills each code alone; the rule adds the timed minutes first.",
-            ),
-            (
-                units_for_total(visit["minutes"].sum()),
-                f"{untimed} is untimed: its minutes do not count.",
-            ),
-        ],
-        exact=True,
-    )
-    eleventh = _numeric(
-        int(visit.loc[short, "units"]),
-        f"{short}: {visit.loc[short, 'how']}.",
-        "find the visit's units, give each code its full 15-minute blocks, then hand out the rest.",
-        [(0, f"{short} alone bills nothing, but the visit has a unit left: to which code?")],
-        exact=True,
-    )
-    twelfth = _numeric(
-        int(visit.loc[untimed, "units"]),
-        f"{untimed}: {visit.loc[untimed, 'how']}.",
-        f"read how untimed codes such as {untimed} are billed in the text above.",
-        [
-            (
-                units_for_total(lost),
-                f"that is what {lost:g} timed minutes would bill; is {untimed} timed?",
-            ),
-            (0, f"{untimed} was done, so it bills; untimed codes skip the 8-minute rule."),
-        ],
-        exact=True,
-    )
-    spent = ", ".join(f"{m:g} minutes of {c}" for c, m in visit["minutes"].items())
-    q10 = f"A visit has {spent}. How many units of timed codes does Medicare pay for in all?"
-    return [
-        Exercise(10, "timed", q10, _units, tenth),
-        Exercise(
-            11, "timed", f"In that visit, how many units of {short} are billed?", _units, eleventh
-        ),
-        Exercise(
-            12, "timed", f"In that visit, how many units of {untimed} are billed?", _units, twelfth
-        ),
-    ]

@@ -7,9 +7,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from . import charts
-from .audit import units_for_minutes
 from .charts import BLUE, GREEN, HOVER, ORANGE, RED, _layout
 from .payment import Price
+from .timed_units import units_for_minutes
 from .training import SETTINGS_CODE, THERAPY, WORKED_CODE, Tour
 
 

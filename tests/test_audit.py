@@ -12,9 +12,9 @@ from cpt_analysis.audit import (
     UNPAIRED,
     audit,
     summary,
-    units_for_minutes,
 )
 from cpt_analysis.export import refuse_identifiers
+from cpt_analysis.timed_units import units_for_minutes
 
 
 def claim_lines(rows: list[tuple]) -> pd.DataFrame:

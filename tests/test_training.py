@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from cpt_analysis import config, load_conversion_factors, load_rvus, notebook, training
 from cpt_analysis import training_charts as tc
-from cpt_analysis.audit import units_for_minutes
 from cpt_analysis.errors import WorkbookError
 from cpt_analysis.payment import cents
 from cpt_analysis.runner import parse_params, run_one
+from cpt_analysis.timed_units import allocate_units, units_for_minutes, units_for_total
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "00_training_tour.ipynb"
 NO_ANSWER = "No answer yet: replace None after `answer_{n} =` in the cell above, run it, then run this cell again."
@@ -183,27 +183,27 @@ def test_2026_has_no_gpcis_so_the_tour_says_so_and_prices_nationally():
     ],
 )
 def test_eight_minute_allocation_on_known_visits(minutes, units):
-    frame = training.allocate_units(minutes)
+    frame = allocate_units(minutes)
     assert frame["code"].tolist() == list(minutes)
     assert frame["units"].tolist() == units
 
 
 def test_allocation_refuses_what_it_cannot_judge():
     with pytest.raises(WorkbookError) as info:
-        training.allocate_units({"0001F": 10})
+        allocate_units({"0001F": 10})
     assert str(info.value) == (
         "0001F is not among the workbook's 53 codes with facts: use a shipped code such as "
         "97110 (timed) or 97012 (untimed)."
     )
     with pytest.raises(WorkbookError, match="'-3' minutes for 97110 is not a number of minutes"):
-        training.allocate_units({"97110": "-3"})
+        allocate_units({"97110": "-3"})
     with pytest.raises(WorkbookError, match="'9711' is not a CPT/HCPCS code"):
-        training.allocate_units({"9711": 10})
+        allocate_units({"9711": 10})
 
 
-def test_units_for_total_is_the_audits_rule():
-    minutes = list(range(0, 400)) + [7.9, 8.0, 22.99, 23.0]
-    assert [training.units_for_total(m) for m in minutes] == units_for_minutes(minutes).tolist()
+def test_units_for_total_follows_the_minute_bands():
+    minutes = [0, 7.9, 8, 22.99, 23, 37, 38, 52, 53, 67, 68, 82, 83]
+    assert [units_for_total(m) for m in minutes] == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6]
 
 
 TIMED = ["97110", "97140", "97112", "97530", "97116", "97035"]
@@ -212,7 +212,7 @@ TIMED = ["97110", "97140", "97112", "97530", "97116", "97035"]
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(0, 70), min_size=1, max_size=len(TIMED)))
 def test_allocation_bills_the_visit_total_and_respects_full_blocks(spent):
-    frame = training.allocate_units(dict(zip(TIMED, spent, strict=False)))
+    frame = allocate_units(dict(zip(TIMED, spent, strict=False)))
     assert frame["units"].sum() == units_for_minutes([sum(spent)])[0]
     full = [m // 15 for m in spent]
     assert all(f <= u <= f + 1 for f, u in zip(full, frame["units"], strict=True))
