@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml
 
 report: $(STAMP)
 	$(BIN)/cpt-workbook lookup 97012 --year 2025 --locality 01112-05
+	@mkdir -p reports
+	$(BIN)/cpt-workbook article 97012 --out reports/97012_article.txt
+	$(BIN)/cpt-workbook run 00_training_tour --out reports
 	$(BIN)/cpt-workbook run 01_code_card --out reports
 	$(BIN)/cpt-workbook run 02_rvu_explorer --out reports
 	$(BIN)/cpt-workbook run 03_diagnosis_pairings --out reports
