@@ -20,7 +20,7 @@ import pandas as pd
 from . import store
 from .articles import Article, format_rvu, parse
 from .codes import icd10_key
-from .errors import WorkbookError
+from .errors import IMPORT_RVU_HINT, WorkbookError
 from .icd10 import as_date, check_many
 from .tables import (
     load_codes,
@@ -270,7 +270,7 @@ def review(
     if mine.empty and not facts:
         rows.append(
             ("Code", article.code, "unknown", "not in the workbook's tables: its RVUs cannot be "
-             "checked (import the official CMS RVU file with `cpt-workbook import-cms PATH`)")
+             f"checked ({IMPORT_RVU_HINT})")
         )  # fmt: skip
     if article.rvu is not None and not mine.empty:
         rows += _rvu_findings(article, mine)
@@ -327,7 +327,7 @@ def add_to_store(result: Review, today: dt.date | None = None) -> Added:
     if not (rvus["hcpcs"] == article.code).any():
         raise WorkbookError(
             f"{article.code} has no RVUs in the workbook, so its names and pairings are not added",
-            "import the official CMS RVU file with `cpt-workbook import-cms PATH` first",
+            f"{IMPORT_RVU_HINT} first",
         )
     day = (today or dt.date.today()).isoformat()
     source = f"article {Path(result.source).name} (sha256 {result.sha256[:12]}), added {day}"

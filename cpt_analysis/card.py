@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .codes import split_code_modifier
-from .errors import WorkbookError
+from .errors import IMPORT_RVU_HINT, WorkbookError
 from .icd10 import as_date
 from .pairings import GUIDANCE_NOTE, diagnoses_for
 from .payment import conversion_factor, price_frame, resolve_locality, resolve_setting
@@ -152,7 +152,7 @@ def code_card(
             )
         raise WorkbookError(
             f"{code} is not in the workbook's tables (it ships {len(codes)} codes)",
-            "import the official CMS RVU file with `cpt-workbook import-cms PATH` to see every code",
+            f"{IMPORT_RVU_HINT} to see every code",
         )
     if modifier:
         if not (rows["modifier"] == modifier).any():

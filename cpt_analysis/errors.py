@@ -6,6 +6,10 @@ line. The CLI prints it without a traceback and exits with status 2; notebooks s
 
 from __future__ import annotations
 
+# the fix for a year, code or locality the tables lack: the same words wherever it is met
+IMPORT_HINT = "import the official CMS file with `cpt-workbook import-cms PATH`"
+IMPORT_RVU_HINT = "import the official CMS RVU file with `cpt-workbook import-cms PATH`"
+
 
 class WorkbookError(Exception):
     """A user's mistake or a missing piece of data, explained in one line.

@@ -13,9 +13,9 @@ import re
 import pandas as pd
 
 from .codes import normalize_hcpcs
-from .errors import WorkbookError
+from .errors import IMPORT_HINT, WorkbookError
 from .payment import cents, conversion_factor, price_frame, resolve_locality, resolve_setting
-from .tables import IMPORT_HINT, load_codes, load_conversion_factors, load_rvus, rvu_years
+from .tables import load_codes, load_conversion_factors, load_rvus, rvu_years
 
 EFFICIENCY_YEAR = 2026
 EFFICIENCY_FACTOR = 0.975  # CY2026: -2.5% on work RVUs of non-time-based services

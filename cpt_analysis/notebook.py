@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import config
 from .codes import icd10_key, normalize_hcpcs
-from .errors import WorkbookError
+from .errors import IMPORT_HINT, IMPORT_RVU_HINT, WorkbookError
 from .explorer import select_codes
 from .icd10 import as_date
 from .payment import resolve_locality, resolve_setting
@@ -94,7 +94,7 @@ def _year(value: object) -> int:
         have = ", ".join(map(str, rvu_years()))
         raise WorkbookError(
             f"no RVUs for {year} (the workbook has {have})",
-            "import the official CMS file with `cpt-workbook import-cms PATH`",
+            IMPORT_HINT,
         )
     return year
 
@@ -109,7 +109,7 @@ def _cpt(value: object) -> str:
     if not (load_rvus()["hcpcs"] == code).any():
         raise WorkbookError(
             f"{code} is not in the workbook's tables",
-            "import the official CMS RVU file with `cpt-workbook import-cms PATH` to see every code",
+            f"{IMPORT_RVU_HINT} to see every code",
         )
     return code
 

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from .codes import normalize_hcpcs, normalize_modifier
-from .errors import WorkbookError
+from .errors import IMPORT_RVU_HINT, WorkbookError
 from .icd10 import as_date
 from .reference import PAYABLE_STATUSES, STATUS_MEANINGS, meaning
 from .tables import load_conversion_factors, load_gpci, load_rvus
@@ -157,7 +157,7 @@ def _rvu_row(code: str, modifier: str, year: int) -> pd.Series:
             )
         raise WorkbookError(
             f"{code} is not in the workbook's {year} RVUs",
-            "import the official CMS RVU file with `cpt-workbook import-cms PATH`",
+            IMPORT_RVU_HINT,
         )
     return rows.iloc[0]
 

@@ -14,10 +14,8 @@ import pandas as pd
 
 from . import config, store
 from .cms import CATEGORY_COLUMNS
-from .errors import WorkbookError
+from .errors import IMPORT_HINT, WorkbookError
 from .schema import read_table
-
-IMPORT_HINT = "import the official CMS file with `cpt-workbook import-cms PATH`"
 
 
 @cache
