@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -63,7 +64,10 @@ def _bundled_source() -> tuple[str, str]:
 
 
 def _build_bundled() -> pd.DataFrame:
-    import simple_icd_10_cm as cm
+    with warnings.catch_warnings():
+        # simple-icd-10-cm reads its data with importlib.resources' legacy API on import
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10_cm as cm
 
     keys = [c for c in cm.get_all_codes(with_dots=False) if ICD10_PATTERN.match(c)]
     return pd.DataFrame(
