@@ -1,6 +1,6 @@
 """Coding audit of claim lines: diagnoses that cannot be billed on the date of service,
 procedure-diagnosis pairs outside the reference table, and timed units that disagree with the
-minutes under the 8-minute rule.
+visit's timed minutes under the 8-minute rule.
 
 Pure functions, DataFrames in and out. ICD-10-CM verdicts come from :func:`icd10.check_many`,
 called once per verdict period (fiscal year, split where a known change takes effect) on the
@@ -19,6 +19,7 @@ from .icd10 import check_many
 from .pairings import GUIDANCE_NOTE
 from .tables import load_codes, load_icd10_changes, load_pairings
 from .timed_units import units_for_minutes
+from .visits import visit_keys
 
 HEADER = "non-billable diagnosis (header)"
 INVALID = "diagnosis not valid on the date of service"
@@ -205,34 +206,79 @@ def _pairing_findings(lines: pd.DataFrame, union: list[str], codes: list) -> pd.
     return _frame(lines, rows, UNPAIRED, icd, _texts(keys, detail), _texts(ccodes, suggestion))
 
 
-def units_findings(lines: pd.DataFrame) -> pd.DataFrame:
-    """Return findings for timed codes whose units disagree with their minutes (8-minute
-    rule); lines without minutes are not checked."""
-    if "minutes" not in lines or lines.empty:
-        return _empty()
+def _timed_lines(lines: pd.DataFrame) -> np.ndarray:
     timed = set(load_codes().query("timed")["code"])
     cpt = lines["cpt"].astype("category")
     is_timed = np.append(cpt.cat.categories.astype(str).isin(timed), False)[cpt.cat.codes]
-    minutes = lines["minutes"].to_numpy(dtype=float, na_value=np.nan)
-    rows = np.flatnonzero(is_timed & ~np.isnan(minutes))
-    minutes = minutes[rows]
-    units = lines["units"].to_numpy()[rows].astype(np.int64)
-    wrong = units_for_minutes(minutes) != units
-    rows, minutes, units = rows[wrong], minutes[wrong], units[wrong]
+    return np.flatnonzero(is_timed)
+
+
+def units_findings(lines: pd.DataFrame) -> pd.DataFrame:
+    """Return findings for timed units that Medicare's 8-minute rule does not support.
+
+    The rule works per visit (patient and day): the timed minutes of all timed lines are added
+    up and turned into units (8-22 minutes one unit, 23-37 two...). A visit whose timed lines
+    bill another number of units gets one finding, on its first timed line; a visit with a timed
+    line lacking minutes is not judged. A line that bills more units than its own minutes can
+    carry (one per started 15 minutes) gets a finding too. Untimed codes are never flagged.
+    """
+    if "minutes" not in lines or lines.empty:
+        return _empty()
+    rows = _timed_lines(lines)
     if not len(rows):
         return _empty()
-    key = np.floor(minutes).astype(np.int64) * 1000 + np.minimum(units, 999)
+    minutes = lines["minutes"].to_numpy(dtype=float, na_value=np.nan)[rows]
+    units = lines["units"].to_numpy()[rows].astype(np.int64)
+    day = lines["date_of_service"].to_numpy().astype("datetime64[D]").astype(np.int64)[rows]
+    visit = pd.factorize(visit_keys(lines, rows, day)[0])[0]
+    n = int(visit.max()) + 1
+    missing = np.bincount(visit, weights=np.isnan(minutes), minlength=n) > 0
+    total = np.floor(np.bincount(visit, weights=np.nan_to_num(minutes), minlength=n))
+    billed = np.bincount(visit, weights=units, minlength=n).astype(np.int64)
+    expected = units_for_minutes(total)
+    first = np.full(n, len(rows))
+    np.minimum.at(first, visit, np.arange(len(rows)))
+    bad = np.flatnonzero(~missing & (billed != expected))
+    over = np.flatnonzero(~np.isnan(minutes) & (units > np.ceil(minutes / 15)))
+    parts = []
+    if len(bad):
+        key = total[bad].astype(np.int64) * 1000 + np.minimum(billed[bad], 999)
 
-    def detail(k: int) -> str:
-        m, u, e = k // 1000, k % 1000, int(units_for_minutes(k // 1000))
-        return f"{m} timed minutes bill {e} unit(s) under the 8-minute rule; the line bills {u}"
+        def detail(k: int) -> str:
+            m, b, e = k // 1000, k % 1000, int(units_for_minutes(k // 1000))
+            return (
+                f"the visit's {m} timed minutes bill {e} unit(s) under the 8-minute rule; its "
+                f"timed lines bill {b}"
+            )
 
-    def suggestion(k: int) -> str:
-        e = int(units_for_minutes(k // 1000))
-        return "under 8 minutes bills nothing: remove the line" if e == 0 else f"bill {e} unit(s)"
+        def suggestion(k: int) -> str:
+            e = int(units_for_minutes(k // 1000))
+            if e == 0:
+                return "under 8 timed minutes in the visit bills nothing: remove its timed lines"
+            return f"bill {e} unit(s) in all across the visit's timed codes"
 
-    icd = pd.Categorical([None] * len(rows), categories=pd.Index([], dtype="str"))
-    return _frame(lines, rows, UNITS, icd, _texts(key, detail), _texts(key, suggestion))
+        at = rows[first[bad]]
+        parts.append((at, _texts(key, detail), _texts(key, suggestion)))
+    if len(over):
+        key = np.floor(minutes[over]).astype(np.int64) * 1000 + np.minimum(units[over], 999)
+
+        def line_detail(k: int) -> str:
+            m, u = k // 1000, k % 1000
+            return (
+                f"{m} minutes of this code carry at most {-(-m // 15)} unit(s); the line bills {u}"
+            )
+
+        def line_suggestion(k: int) -> str:
+            return f"bill at most {-(-(k // 1000) // 15)} unit(s) of this code"
+
+        parts.append((rows[over], _texts(key, line_detail), _texts(key, line_suggestion)))
+    if not parts:
+        return _empty()
+    at = np.concatenate([p[0] for p in parts])
+    detail = union_categoricals([p[1] for p in parts])
+    suggestion = union_categoricals([p[2] for p in parts])
+    icd = pd.Categorical([None] * len(at), categories=pd.Index([], dtype="str"))
+    return _frame(lines, at, UNITS, icd, detail, suggestion)
 
 
 def audit(lines: pd.DataFrame) -> pd.DataFrame:

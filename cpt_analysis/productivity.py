@@ -20,6 +20,7 @@ import pandas as pd
 from .errors import WorkbookError
 from .payment import conversion_factor, price_frame, resolve_locality, resolve_setting
 from .tables import load_codes, load_rvus
+from .visits import visit_keys
 
 FROM_FILE = "from file"  # locality argument: use each line's own locality column
 MODIFIERS = ["", "26", "TC"]
@@ -113,18 +114,6 @@ def _dense(values: np.ndarray, limit: int = 1 << 22) -> tuple[np.ndarray, np.nda
         return rank[values], np.flatnonzero(present)
     uniq, inverse = np.unique(values, return_inverse=True)
     return inverse.astype(np.int32).ravel(), uniq
-
-
-def _visit_keys(lines: pd.DataFrame, rows: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Return one int64 key per patient and day for the lines at ``rows`` (``day``: their day
-    numbers; a line without patient is a visit of its own), and whether a patient or encounter
-    id was found."""
-    for name in ("patient_id", "encounter_id"):
-        if name in lines and lines[name].notna().any():
-            codes = lines[name].astype("category").cat.codes.to_numpy()[rows].astype(np.int64)
-            key = codes * (int(day.max(initial=0)) + 1) + day
-            return np.where(codes >= 0, key, -1 - rows), True
-    return -1 - rows.astype(np.int64), False
 
 
 def _full_pe(visit: np.ndarray, pe: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -245,7 +234,7 @@ def explain(lines: pd.DataFrame, locality: object = None, apm: bool = False) -> 
     kcode, at, units = _price_keys(lines, p_day[dcode], loc, t["shape"])
     del loc
     rows = np.flatnonzero((~np.isnan(t["unit"][at]) & t["therapy"][at])[kcode])
-    visit, by_patient = _visit_keys(lines, rows, dcode[rows])
+    visit, by_patient = visit_keys(lines, rows, dcode[rows])
     order = lines["source_row"].to_numpy()
     key = 2 * kcode  # the final key: the price key, and 1 if the line keeps the full PE
     del kcode

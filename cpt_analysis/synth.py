@@ -4,9 +4,11 @@ A file looks like a practice-management export (one claim line per row, columns 
 ``Service Date``, ``Rendering Provider``, ``CPT``, ``Dx1``, ``POS``): eight providers (therapists,
 chiropractors, physicians) bill their usual codes from data/codes.csv with diagnoses from
 data/pairings.csv, stale ICD-10-CM codes (M54.5, M51.2) appear in a few percent of lines, timed
-codes carry minutes that sometimes disagree with the units, and a share of rows is dirty (bad
-dates, 9701-style codes, zero units, malformed ICD-10 codes, blank providers, bad places of
-service). A few rows name a provider ``=HYPERLINK("http://x","y")``. Patient ids are synthetic.
+codes carry minutes and units by the 8-minute rule counted line by line (so Medicare's count over
+the visit finds visits billed a unit short, as practices that count per code do), sometimes off by
+one, and a share of rows is dirty (bad dates, 9701-style codes, zero units, malformed ICD-10 codes,
+blank providers, bad places of service). A few rows name a provider ``=HYPERLINK("http://x","y")``.
+Patient ids are synthetic.
 
 Run ``python -m cpt_analysis.synth --rows 2000 --seed 42 --out data/sample_encounters.csv``.
 """

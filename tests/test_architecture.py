@@ -17,6 +17,7 @@ LAYERS = {
     "export": 2,
     "articles": 2,
     "grading": 2,
+    "visits": 2,
     "cms": 3,
     "store": 3,
     "tables": 4,

@@ -17,14 +17,15 @@ from cpt_analysis.export import refuse_identifiers
 from cpt_analysis.timed_units import units_for_minutes
 
 
-def claim_lines(rows: list[tuple]) -> pd.DataFrame:
-    """Lines shaped like read_encounters().accepted: (date, cpt, units, minutes, dx_1, dx_2)."""
+def claim_lines(rows: list[tuple], patients: list[str] | None = None) -> pd.DataFrame:
+    """Lines shaped like read_encounters().accepted: (date, cpt, units, minutes, dx_1, dx_2),
+    all of patient P1 unless ``patients`` gives one per line."""
     frame = pd.DataFrame(
         rows, columns=["date_of_service", "cpt", "units", "minutes", "dx_1", "dx_2"]
     )
     frame.insert(0, "source_row", np.arange(2, len(rows) + 2))
     frame.insert(1, "provider", pd.Categorical(["Dr A"] * len(rows)))
-    frame["patient_id"] = pd.Categorical(["P1"] * len(rows))
+    frame["patient_id"] = pd.Categorical(patients or ["P1"] * len(rows))
     frame["date_of_service"] = pd.to_datetime(frame["date_of_service"])
     for col in ("cpt", "dx_1", "dx_2"):
         frame[col] = frame[col].astype("category")
@@ -52,16 +53,57 @@ def test_units_that_disagree_with_minutes_at_the_boundaries():
         ("2025-03-04", "97012", 1, 40, "M54.2", None),  # untimed: one unit whatever the time
         ("2025-03-04", "97110", 3, None, "M54.50", None),  # no minutes: not checked
     ]
-    found = audit(claim_lines(rows))
+    found = audit(claim_lines(rows, [f"P{i}" for i in range(len(rows))]))  # a visit each
     units = found[found["finding"] == UNITS].set_index("line_ref")
     assert units.index.tolist() == [2, 5, 7]
     assert units.loc[2, "detail"] == (
-        "7 timed minutes bill 0 unit(s) under the 8-minute rule; the line bills 1"
+        "the visit's 7 timed minutes bill 0 unit(s) under the 8-minute rule; its timed lines bill 1"
     )
-    assert units.loc[2, "suggestion"] == "under 8 minutes bills nothing: remove the line"
-    assert units.loc[5, "suggestion"] == "bill 2 unit(s)"
-    assert units.loc[7, "suggestion"] == "bill 3 unit(s)"
+    assert units.loc[2, "suggestion"] == (
+        "under 8 timed minutes in the visit bills nothing: remove its timed lines"
+    )
+    assert units.loc[5, "suggestion"] == "bill 2 unit(s) in all across the visit's timed codes"
+    assert units.loc[7, "suggestion"] == "bill 3 unit(s) in all across the visit's timed codes"
     assert set(found["finding"]) == {UNITS}
+
+
+def _units_found(rows, patients=None):
+    found = audit(claim_lines(rows, patients))
+    units = found[found["finding"] == UNITS]
+    return list(zip(units["line_ref"], units["detail"], strict=True))
+
+
+def test_the_rule_counts_the_visits_minutes_not_each_line():
+    # CMS: 33 min of 97110 and 7 of 97140 are 40 timed minutes, 3 units: 2 + 1 is right,
+    # although 7 minutes alone would bill nothing
+    ok = [
+        ("2025-03-04", "97110", 2, 33, "M54.50", None),
+        ("2025-03-04", "97140", 1, 7, "M54.50", None),
+        ("2025-03-04", "97012", 1, 15, "M54.50", None),  # untimed: its minutes do not count
+    ]
+    assert _units_found(ok) == []
+    # the same minutes billed 2 + 2 is one unit too many for the visit
+    over = [ok[0], ("2025-03-04", "97140", 2, 7, "M54.50", None)]
+    assert _units_found(over) == [
+        (2, "the visit's 40 timed minutes bill 3 unit(s) under the 8-minute rule; its timed "
+            "lines bill 4"),
+        (3, "7 minutes of this code carry at most 1 unit(s); the line bills 2"),
+    ]  # fmt: skip
+    # another patient, or another day, is another visit
+    apart = [ok[0], ("2025-03-04", "97140", 1, 7, "M54.50", None)]
+    assert [r for r, _ in _units_found(apart, ["P1", "P2"])] == [3]
+    assert [r for r, _ in _units_found([ok[0], ("2025-03-05", *ok[1][1:])])] == [3]
+
+
+def test_a_visit_with_a_timed_line_without_minutes_is_not_judged():
+    rows = [
+        ("2025-03-04", "97110", 4, 20, "M54.50", None),
+        ("2025-03-04", "97140", 1, None, "M54.50", None),
+    ]
+    # the visit total cannot be known; the line with 20 minutes still cannot carry 4 units
+    assert _units_found(rows) == [
+        (2, "20 minutes of this code carry at most 2 unit(s); the line bills 4")
+    ]
 
 
 def test_header_diagnoses_by_date_of_service():
