@@ -3,6 +3,13 @@ temporary local store so tests never touch a user's data/local."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
 import pytest
 
 from cpt_analysis import config, icd10
@@ -35,3 +42,44 @@ def seed_path():
     if not path.exists():
         pytest.skip(f"the seed article was not found at {path} (it lives outside the repository)")
     return path
+
+
+@pytest.fixture(scope="session")
+def jupyterlab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 serving notebooks/, started once for the session, with a
+    clean HOME. Yields ``get(path)``, which returns (status, body text) of a GET with the token,
+    retrying for up to 60 s while the server starts."""
+    home = tmp_path_factory.mktemp("jupyter-home")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = "cpt-workbook-smoke"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={config.NOTEBOOKS_DIR}",
+         "--ServerApp.open_browser=False", "--allow-root"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={"HOME": str(home), "PATH": "/usr/bin:/bin", "JUPYTER_RUNTIME_DIR": str(home)},
+    )  # fmt: skip
+
+    def get(path: str) -> tuple[int, str]:
+        sep = "&" if "?" in path else "?"
+        url = f"http://127.0.0.1:{port}{path}{sep}token={token}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    return response.status, response.read().decode()
+            except urllib.error.HTTPError as exc:  # the server answered: no retry
+                return exc.code, exc.read().decode()
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
+    try:
+        yield get
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -2,11 +2,6 @@
 validation, the 8-minute rule's unit allocation, chart traces, a papermill run and JupyterLab."""
 
 import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import nbformat
 import pytest
@@ -290,47 +285,14 @@ def test_papermill_run_with_another_topic_locality_and_year(tmp_path):
         run_one("00_training_tour", {"topic": "astrology"}, tmp_path)
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_jupyterlab_opens_the_notebook(tmp_path):
-    port, token = _free_port(), "cpt-workbook-training"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={config.NOTEBOOKS_DIR}",
-            "--allow-root",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "JUPYTER_RUNTIME_DIR": str(tmp_path)},
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/api/contents/00_training_tour.ipynb?token={token}"
-        model, deadline = None, time.monotonic() + 60
-        while model is None and time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    model = json.loads(response.read())
-            except OSError:
-                time.sleep(0.5)
-        assert model is not None
-        assert model["type"] == "notebook" and model["format"] == "json"
-        content = model["content"]
-        assert content["metadata"]["kernelspec"]["name"] == "python3"
-        assert content["cells"][2]["metadata"]["tags"] == ["parameters"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+def test_jupyterlab_opens_the_notebook(jupyterlab):
+    status, body = jupyterlab("/api/contents/00_training_tour.ipynb")
+    assert status == 200
+    model = json.loads(body)
+    assert model["type"] == "notebook" and model["format"] == "json"
+    content = model["content"]
+    assert content["metadata"]["kernelspec"]["name"] == "python3"
+    assert content["cells"][2]["metadata"]["tags"] == ["parameters"]
 
 
 def test_a_trainee_answers_in_a_kernel(tmp_path):
