@@ -34,10 +34,11 @@ _ALIASES = {
     "explanation": r"(procedure )?(explanation|description)( of (the|this) procedure)?"
     r"|what (the|this) procedure (is|involves)",
     "common_names": r"common( procedure)? names|also known as|other names|alternative names",
-    "rvu": r"(relative value units?|rvus?)( \(rvus?\))?",
+    "rvu": r"((work |total )?relative value units?|(work |total )?rvus?)( \(rvus?\))?",
     "appears": r"how (this|the) procedure appears|names on (schedules|forms)",
     "typical_patients": r"typical patients( and diagnoses)?|who (is it for|receives (it|this))",
-    "icd10": r"(associated |related |common |typical )?(icd[- ]?10(-cm)?|diagnosis) codes",
+    "icd10": r"(associated |related |common |typical )?(icd[- ]?10(-cm)?|diagnosis) codes"
+    r"|(associated|common|typical) diagnoses",
     "summary": r"(in )?summary|conclusion",
     "disclaimer": r"disclaimer",
 }
@@ -54,6 +55,11 @@ _BULLET = re.compile(r"^(?:[-*\u2022\u2013]|\d{1,2}[.)])\s+(.*)$")
 _ICD10_ITEM = re.compile(
     r"^\**(?P<code>[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?)\**(?![\w.])\s*"
     r"(?:\((?P<paren>.*)\)\s*$|[:\-\u2013\u2014]?\s*(?P<desc>.*))$",
+    re.IGNORECASE,
+)
+_ICD10_CODE = r"[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?"
+_ICD10_LIST = re.compile(
+    rf"{_ICD10_CODE}(?:\s*[,;]\s*(?:and\s+)?{_ICD10_CODE}|\s+and\s+{_ICD10_CODE})+\.?",
     re.IGNORECASE,
 )
 _ICD10_IN_PROSE = re.compile(r"\b[A-TV-Z][0-9][0-9AB]\.[0-9A-TV-Z]{1,4}\b")
@@ -210,7 +216,12 @@ def _icd10(lines: list[str], unread: list[str]) -> tuple[tuple[str, str], ...]:
     for line in lines:
         if not line:
             continue
-        found = _ICD10_ITEM.match(_unbullet(line))
+        item = _unbullet(line)
+        if _ICD10_LIST.fullmatch(item):  # "M51.2, M54.2 and M54.5": codes without descriptions
+            codes = re.findall(_ICD10_CODE, item.rstrip("."), re.IGNORECASE)
+            items += [(code, "") for code in codes]
+            continue
+        found = _ICD10_ITEM.match(item)
         if not found:
             unread.append(line)
             continue

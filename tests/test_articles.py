@@ -131,6 +131,24 @@ def test_inline_names_and_bare_figures():
     assert article.missing[0] == "Procedure Explanation"
 
 
+def test_windows_line_ends_work_rvu_heading_and_a_list_of_codes_on_one_line():
+    text = (
+        "CPT code 97012 is traction.\r\nWork RVU: 0.25\r\nCommon diagnoses:\r\n"
+        "M51.2, M54.2 and M54.5.\r\n- M54.16: Radiculopathy, lumbar\r\n"
+        "Typical codes include M54.2 for neck pain.\r\nSummary\r\nDone.\r\n"
+    )
+    article = parse(text)
+    assert article.rvu == 0.25
+    assert article.icd10 == (
+        ("M51.2", ""),
+        ("M54.2", ""),
+        ("M54.5", ""),
+        ("M54.16", "Radiculopathy, lumbar"),
+    )
+    assert article.unread == ("Typical codes include M54.2 for neck pain.",)
+    assert article.order == ("rvu", "icd10", "summary")
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
