@@ -143,7 +143,12 @@ def _article(args: argparse.Namespace) -> None:
 def _ingest(args: argparse.Namespace) -> None:
     from .article_review import add_to_store, format_review, review_file
 
+    if args.out and not args.out.lower().endswith((".csv", ".xlsx")):
+        raise WorkbookError(
+            f"'{args.out}' is neither .csv nor .xlsx", "name the file x.csv or x.xlsx"
+        )
     failed = attention = 0
+    tables = []
     for path in args.paths:
         try:
             result = review_file(path, args.date)
@@ -152,6 +157,7 @@ def _ingest(args: argparse.Namespace) -> None:
             failed += 1
             continue
         print(format_review(result))
+        tables.append(result.findings)
         attention += int((~result.findings["verdict"].isin(["agrees", "note"])).sum())
         if args.add:
             try:
@@ -168,6 +174,14 @@ def _ingest(args: argparse.Namespace) -> None:
             )
             for item, why in added.rejected:
                 print(f"  rejected {item}: {why}")
+    if args.out and tables:
+        from .export import write_csv, write_excel
+
+        findings = pd.concat(tables, ignore_index=True)
+        if args.out.lower().endswith(".csv"):
+            print(f"findings written to {write_csv(args.out, findings)}")
+        else:
+            print(f"findings written to {write_excel(args.out, {'Findings': findings})}")
     if failed:
         raise SystemExit(2)
     if args.strict and attention:
@@ -323,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 1 if any finding is not an agreement (stale, differs, new, missing...)",
     )
+    p.add_argument("--out", help="also write every article's findings to this .csv or .xlsx file")
     p.set_defaults(func=_ingest)
 
     p = sub.add_parser(

@@ -263,3 +263,25 @@ def test_a_total_rvu_figure_is_recognised(figure, verdict, detail):
     text = f"CPT code 97012 is traction.\nRVUs: {figure}\nCommon Names:\n- Spinal Traction\n"
     row = review(parse(text), "x.txt", DAY).iloc[0]
     assert (row["part"], row["verdict"], row["detail"]) == ("RVU", verdict, detail)
+
+
+def test_ingest_writes_the_findings_for_a_spreadsheet(tmp_path, capsys):
+    good = tmp_path / "ours.txt"
+    good.write_text(OURS.replace("Decompression Table Session", "=HYPERLINK(1)"), encoding="utf-8")
+    out = tmp_path / "findings.csv"
+    assert main(["ingest", str(good), "--date", DAY, "--out", str(out)]) == 0
+    assert capsys.readouterr().out.endswith(f"findings written to {out}\n")
+    table = pd.read_csv(out, dtype="str", keep_default_na=False)
+    assert list(table.columns) == ["source", "code", "part", "item", "verdict", "detail"]
+    assert table["code"].unique().tolist() == ["97012"]
+    rvu = table[table["part"] == "RVU"].iloc[0]
+    assert (rvu["item"], rvu["verdict"]) == ("0.31", "differs")
+    assert "'=HYPERLINK(1)" in table["item"].tolist()  # arrives as text, not a formula
+    xlsx = tmp_path / "findings.xlsx"
+    assert main(["ingest", str(good), "--date", DAY, "--out", str(xlsx)]) == 0
+    sheet = pd.read_excel(xlsx, sheet_name="Findings", dtype="str")
+    assert len(sheet) == len(table)
+    assert main(["ingest", str(good), "--out", str(tmp_path / "f.txt")]) == 2
+    assert capsys.readouterr().err.endswith(
+        "is neither .csv nor .xlsx: name the file x.csv or x.xlsx.\n"
+    )
