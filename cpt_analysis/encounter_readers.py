@@ -221,9 +221,27 @@ def _excel_text(value: object, pad: bool) -> str:
     return str(value)
 
 
-def read_excel(path: Path) -> tuple[list[str], list[tuple], np.ndarray]:
-    """Return (header, rows of cell values, source row numbers) of the first sheet of a .xlsx;
-    rows with no value are skipped. Raises WorkbookError for an unreadable or empty file."""
+def _sheet(sheet) -> tuple[list[str] | None, list[tuple], list[int]]:
+    """Return (header, rows of cell values, row numbers) of one worksheet; rows with no value are
+    skipped, the first row with a value is the header (None for an empty sheet)."""
+    rows, numbers, names = [], [], None
+    for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            continue
+        if names is None:
+            names = ["" if v is None else str(v).strip() for v in row]
+        else:
+            rows.append(row)
+            numbers.append(number)
+    return names, rows, numbers
+
+
+def read_excel(path: Path, layout) -> tuple[list[str], list[tuple], np.ndarray, tuple]:
+    """Return (header, rows of cell values, source row numbers, ``layout(header)``) of the first
+    sheet of a .xlsx whose header ``layout`` accepts, so a cover or notes sheet before the data
+    is passed over. Raises WorkbookError for an unreadable or empty file, or, when no sheet has
+    the needed columns, the first sheet's reason with the number of sheets tried.
+    """
     from openpyxl import load_workbook
 
     try:
@@ -232,19 +250,27 @@ def read_excel(path: Path) -> tuple[list[str], list[tuple], np.ndarray]:
         raise WorkbookError(
             f"{path.name} cannot be read as .xlsx ({exc})", "fix the file"
         ) from None
-    rows, numbers, names = [], [], None
-    for number, row in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
-            continue
-        if names is None:
-            names = ["" if v is None else str(v).strip() for v in row]
-        else:
-            rows.append(row)
-            numbers.append(number)
-    book.close()
-    if names is None:
+    first: WorkbookError | None = None
+    try:
+        for sheet in book.worksheets:
+            names, rows, numbers = _sheet(sheet)
+            if names is None:
+                continue
+            try:
+                laid = layout(names)
+            except WorkbookError as exc:
+                first = first or exc
+                continue
+            return names, rows, np.asarray(numbers, dtype=np.int64), laid
+    finally:
+        book.close()
+    if first is None:
         raise WorkbookError(f"{path.name} is empty", "export the encounters with a header row")
-    return names, rows, np.asarray(numbers, dtype=np.int64)
+    if len(book.worksheets) > 1:
+        raise WorkbookError(
+            f"{first.problem}, on any of its {len(book.worksheets)} sheets", first.fix
+        )
+    raise first
 
 
 def excel_columns(rows: list[tuple], wanted: list[int], pad: int) -> dict:
@@ -365,8 +391,7 @@ def read_file(path: Path, layout) -> Export:
     Raises WorkbookError (one line) for an old .xls, an empty or an unreadable file.
     """
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        names, cells, rows = read_excel(path)
-        found, wanted, _ = layout(names)
+        names, cells, rows, (found, wanted, _) = read_excel(path, layout)
         return Export(names, excel_columns(cells, wanted, found["cpt"]), rows, found, [], {})
     if path.suffix.lower() == ".xls":
         raise WorkbookError(f"{path.name} is an old .xls workbook", "save it as .xlsx or CSV")

@@ -227,6 +227,29 @@ def test_excel_input(tmp_path):
     )
 
 
+def test_excel_data_after_a_cover_sheet(tmp_path):
+    book = Workbook()
+    cover = book.active
+    cover.title = "Read me"
+    cover.append(["Encounters exported 2025-04-01"])
+    cover.append(["Questions: billing office"])
+    book.create_sheet("Empty")
+    data = book.create_sheet("Encounters")
+    data.append(["DOS", "Provider", "CPT", "Units", "Dx1", "POS"])
+    data.append([dt.datetime(2025, 3, 4), "Dr A", "97110", 2, "M54.50", 11])
+    path = tmp_path / "enc.xlsx"
+    book.save(path)
+    result = read_encounters(path)
+    assert result.counts == {"input": 1, "accepted": 1, "rejected": 0, "blank_lines": 0}
+    assert result.accepted["cpt"].tolist() == ["97110"]
+    del book["Encounters"]
+    book.save(path)
+    with pytest.raises(WorkbookError) as info:
+        read_encounters(path)
+    assert str(info.value).startswith("the file has no date_of_service column (accepted names: ")
+    assert "Date), on any of its 2 sheets: rename a column or pass" in str(info.value)
+
+
 def test_combined_modifier_column(tmp_path):
     text = 'DOS,Provider,CPT,Modifiers,Units,Dx1,POS\n2025-06-02,A,72148,"26, 59",1,M54.16,22\n'
     acc = read_encounters(write(tmp_path, text)).accepted
