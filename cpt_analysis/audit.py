@@ -230,6 +230,7 @@ def units_findings(lines: pd.DataFrame) -> pd.DataFrame:
     minutes = lines["minutes"].to_numpy(dtype=float, na_value=np.nan)[rows]
     units = lines["units"].to_numpy()[rows].astype(np.int64)
     day = lines["date_of_service"].to_numpy().astype("datetime64[D]").astype(np.int64)[rows]
+    day -= day.min()  # day numbers from 0, as visit_keys expects
     visit = pd.factorize(visit_keys(lines, rows, day)[0])[0]
     n = int(visit.max()) + 1
     missing = np.bincount(visit, weights=np.isnan(minutes), minlength=n) > 0

@@ -3,8 +3,8 @@
 Each imported table lives in ``<store>/<kind>_<year>.parquet`` (kind: ``rvus`` or ``gpci``) with
 a line in ``manifest.json`` saying which file it came from. Common names and pairings a user adds
 from articles (``cpt-workbook ingest --add``) live in ``<store>/added_<kind>.csv``, each row with
-its source. Writes go to a temporary file that is
-renamed over the old one only once complete, so a failed import never destroys a good store.
+its source. Writes go to a temporary file that is renamed over the old one only once complete,
+so a failed import never destroys a good store.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from .files import atomic_write
 from .schema import read_table
 
 KINDS = ("rvus", "gpci")
-ADDITION_KINDS = ("common_names", "pairings")
 
 
 def table_path(kind: str, year: int) -> Path:

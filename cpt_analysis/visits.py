@@ -12,8 +12,8 @@ import pandas as pd
 
 def visit_keys(lines: pd.DataFrame, rows: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, bool]:
     """Return one int64 key per patient and day for the lines at ``rows`` (``day``: their day
-    numbers; a line without patient is a visit of its own), and whether a patient or encounter
-    id was found."""
+    numbers, 0 or more; a line without patient is a visit of its own), and whether a patient or
+    encounter id was found."""
     for name in ("patient_id", "encounter_id"):
         if name in lines and lines[name].notna().any():
             codes = lines[name].astype("category").cat.codes.to_numpy()[rows].astype(np.int64)
