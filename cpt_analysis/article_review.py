@@ -21,6 +21,7 @@ from . import store
 from .articles import Article, format_rvu, parse
 from .codes import icd10_key
 from .errors import IMPORT_RVU_HINT, WorkbookError
+from .export import write_csv, write_excel
 from .icd10 import as_date, check_many
 from .tables import (
     load_codes,
@@ -50,6 +51,8 @@ RVU_COMPONENTS = {
     "total RVU in a facility": "total_rvu_facility",
 }
 RELATIONSHIP = "typical diagnosis"
+AGREEING = ("agrees", "note")  # verdicts that need nothing done
+FINDINGS_SUFFIXES = (".csv", ".xlsx")
 
 
 @dataclass
@@ -67,6 +70,11 @@ class Review:
         counts = self.findings["verdict"].value_counts()
         return {v: int(counts[v]) for v in VERDICTS if counts.get(v, 0)}
 
+    @property
+    def attention(self) -> int:
+        """Return the number of findings that are not agreements or notes."""
+        return int((~self.findings["verdict"].isin(AGREEING)).sum())
+
 
 @dataclass
 class Added:
@@ -78,6 +86,14 @@ class Added:
     pairings_added: list[str] = field(default_factory=list)
     pairings_present: list[str] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [
+            f"added to the local store: {len(self.names_added)} common name(s) "
+            f"({len(self.names_present)} already there), {len(self.pairings_added)} pairing(s) "
+            f"({len(self.pairings_present)} already there), {len(self.rejected)} rejected"
+        ]
+        return "\n".join(lines + [f"rejected {item}: {why}" for item, why in self.rejected])
 
 
 def read_article(path: str | Path) -> tuple[str, str]:
@@ -390,3 +406,21 @@ def format_review(result: Review) -> str:
     counts = ", ".join(f"{n} {v}" for v, n in result.counts().items())
     lines.append(f"  {len(result.findings)} findings: {counts}")
     return "\n".join(lines)
+
+
+def check_findings_path(path: str | Path) -> Path:
+    """Return ``path`` if it names a .csv or .xlsx file; raise WorkbookError otherwise."""
+    if not str(path).lower().endswith(FINDINGS_SUFFIXES):
+        raise WorkbookError(f"'{path}' is neither .csv nor .xlsx", "name the file x.csv or x.xlsx")
+    return Path(path)
+
+
+def write_findings(path: str | Path, results: list[Review]) -> Path:
+    """Write the findings of ``results`` to a .csv or .xlsx file (text neutralised so nothing
+    runs as a formula), atomically; return the path. Raises WorkbookError for another suffix,
+    OSError if the disk refuses (an existing file is then unchanged)."""
+    path = check_findings_path(path)
+    findings = pd.concat([r.findings for r in results], ignore_index=True)
+    if path.suffix.lower() == ".csv":
+        return write_csv(path, findings)
+    return write_excel(path, {"Findings": findings})

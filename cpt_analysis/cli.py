@@ -141,50 +141,32 @@ def _article(args: argparse.Namespace) -> None:
 
 
 def _ingest(args: argparse.Namespace) -> None:
-    from .article_review import add_to_store, format_review, review_file
+    from .article_review import (
+        add_to_store,
+        check_findings_path,
+        format_review,
+        review_file,
+        write_findings,
+    )
 
-    if args.out and not args.out.lower().endswith((".csv", ".xlsx")):
-        raise WorkbookError(
-            f"'{args.out}' is neither .csv nor .xlsx", "name the file x.csv or x.xlsx"
-        )
-    failed = attention = 0
-    tables = []
+    if args.out:
+        check_findings_path(args.out)
+    failed, results = 0, []
     for path in args.paths:
         try:
             result = review_file(path, args.date)
+            print(format_review(result))
+            results.append(result)
+            if args.add:
+                print("  " + str(add_to_store(result)).replace("\n", "\n  "))
         except WorkbookError as exc:
             print(f"cpt-workbook: error: {exc}", file=sys.stderr)
             failed += 1
-            continue
-        print(format_review(result))
-        tables.append(result.findings)
-        attention += int((~result.findings["verdict"].isin(["agrees", "note"])).sum())
-        if args.add:
-            try:
-                added = add_to_store(result)
-            except WorkbookError as exc:
-                print(f"cpt-workbook: error: {exc}", file=sys.stderr)
-                failed += 1
-                continue
-            print(
-                f"  added to the local store: {len(added.names_added)} common name(s) "
-                f"({len(added.names_present)} already there), {len(added.pairings_added)} "
-                f"pairing(s) ({len(added.pairings_present)} already there), "
-                f"{len(added.rejected)} rejected"
-            )
-            for item, why in added.rejected:
-                print(f"  rejected {item}: {why}")
-    if args.out and tables:
-        from .export import write_csv, write_excel
-
-        findings = pd.concat(tables, ignore_index=True)
-        if args.out.lower().endswith(".csv"):
-            print(f"findings written to {write_csv(args.out, findings)}")
-        else:
-            print(f"findings written to {write_excel(args.out, {'Findings': findings})}")
+    if args.out and results:
+        print(f"findings written to {write_findings(args.out, results)}")
     if failed:
         raise SystemExit(2)
-    if args.strict and attention:
+    if args.strict and any(r.attention for r in results):
         raise SystemExit(1)
 
 
