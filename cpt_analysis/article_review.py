@@ -216,7 +216,8 @@ def _names_findings(article: Article, facts: dict) -> list[tuple]:
     return out
 
 
-def _was_billable(code: str) -> str | None:
+def _last_billable_day(code: str) -> str | None:
+    """Return the last day ``code`` could be billed before it became a header (known changes)."""
     changes = load_icd10_changes()
     hit = changes[(changes["icd10"] == code) & (changes["change"] == "became header")]
     if hit.empty:
@@ -249,9 +250,9 @@ def _icd10_findings(article: Article, day: dt.date) -> list[tuple]:
             verdict = "agrees" if in_table else "new"
             detail = f"billable {where}, titled {v.description}; {pairing}"
         elif v.status == "header":
-            since = _was_billable(v.icd10)
-            verdict = "stale" if since else "not billable"
-            before = f"billable until {since}, now " if since else ""
+            until = _last_billable_day(v.icd10)
+            verdict = "stale" if until else "not billable"
+            before = f"billable until {until}, now " if until else ""
             detail = (
                 f"{before}a header{title}, not billable {where}: bill one of "
                 f"{v.billable_children} instead; {pairing}"
