@@ -31,7 +31,8 @@ def _chromium():
 
 
 @pytest.mark.parametrize(
-    "name, params", [("01_code_card", {"cpt_code": "72148"}), ("02_rvu_explorer", {})]
+    "name, params",
+    [("00_training_tour", {}), ("01_code_card", {"cpt_code": "72148"}), ("02_rvu_explorer", {})],
 )
 def test_every_chart_renders_offline(tmp_path, name, params):
     result = run_one(name, params, tmp_path)
