@@ -22,6 +22,10 @@ from .payment import conversion_factor, price_frame, resolve_locality, resolve_s
 from .tables import load_codes, load_rvus
 from .visits import visit_keys
 
+STATUS_T_UNPAID = (
+    "status T: not paid, the same provider is paid for another fee-schedule service for the "
+    "patient that day"
+)
 FROM_FILE = "from file"  # locality argument: use each line's own locality column
 MODIFIERS = ["", "26", "TC"]
 SETTINGS = ["nonfacility", "facility"]
@@ -218,6 +222,9 @@ def explain(lines: pd.DataFrame, locality: object = None, apm: bool = False) -> 
     Raises WorkbookError for a missing column, an unknown locality or a year without
     conversion factor or GPCIs.
 
+    A status-T line is left unpaid when the same provider is paid for another service for the
+    patient that day.
+
     Each line comes down to a key (period, locality, setting, code, modifier, units, and
     whether it keeps its visit's full PE); amounts are computed once per key and gathered.
     """
@@ -260,7 +267,30 @@ def explain(lines: pd.DataFrame, locality: object = None, apm: bool = False) -> 
     for name in ("base_amount", "mppr_reduction", "final_amount"):
         out[name] = per[name][key]
     out["reason"] = _reasons(per["reason"], key, by_patient, t["reasons"])
-    return pd.DataFrame(out, copy=False)
+    return _status_t(pd.DataFrame(out, copy=False), lines)
+
+
+def _status_t(frame: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
+    """Leave a status-T line unpaid when the same provider is paid for another service of the
+    fee schedule for the same patient that day (CMS: T is paid only when no other such service
+    is); the line's reason says so. Without a patient id, each line is a visit of its own."""
+    is_t = (frame["status"] == "T").to_numpy()
+    if not is_t.any():
+        return frame
+    day = frame["date_of_service"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    visit, _ = visit_keys(lines, np.arange(len(frame)), day - day.min())
+    provider = frame["provider"].astype("category").cat.codes.to_numpy().astype(np.int64)
+    group = pd.factorize(visit * (int(provider.max()) + 1) + provider)[0]
+    amount = frame["final_amount"].to_numpy()
+    other = np.bincount(group, weights=~is_t & (amount > 0)) > 0
+    hit = is_t & other[group] & ~np.isnan(amount)
+    if hit.any():
+        frame.loc[hit, ["base_amount", "final_amount"]] = np.nan
+        frame.loc[hit, "mppr_reduction"] = 0.0
+        reason = frame["reason"].cat.add_categories([STATUS_T_UNPAID])
+        reason[hit] = STATUS_T_UNPAID
+        frame["reason"] = reason.cat.remove_unused_categories()
+    return frame
 
 
 def _reasons(combo: np.ndarray, key: np.ndarray, by_patient: bool, reasons: list[str]):

@@ -180,3 +180,25 @@ def test_user_mistakes(tmp_path):
         explain(accepted.drop(columns="place_of_service"))
     with pytest.raises(WorkbookError, match="'atlantis' is not a Medicare locality in 2025"):
         explain(accepted, locality="atlantis")
+
+
+def test_status_t_is_paid_only_without_another_service_that_day(tmp_path, cms_dir):
+    from cpt_analysis.importer import import_file
+    from cpt_analysis.productivity import STATUS_T_UNPAID
+
+    import_file(cms_dir / "2025" / "PPRRVU2025_Oct.csv")  # 94760 (pulse oximetry) is status T
+    body = (
+        "2025-03-04,Dr A,P1,94760,,1,R09.02,11\n"  # with 99213 by Dr A that day: not paid
+        "2025-03-04,Dr A,P1,99213,,1,R09.02,11\n"
+        "2025-03-05,Dr A,P1,94760,,1,R09.02,11\n"  # alone that day: paid
+        "2025-03-06,Dr A,P2,94760,,1,R09.02,11\n"  # another provider's visit: paid
+        "2025-03-06,Dr B,P2,99213,,1,R09.02,11\n"
+    )
+    out = explain(lines(tmp_path, body)).set_index("source_row")
+    assert out.loc[2, "status"] == "T"
+    assert pd.isna(out.loc[2, "final_amount"]) and pd.isna(out.loc[2, "base_amount"])
+    assert out.loc[2, "reason"] == STATUS_T_UNPAID
+    # 94760, 2025 national non-facility total 0.11 x 32.3465 = 3.558... -> $3.56
+    assert out.loc[4, "final_amount"] == 3.56 and out.loc[4, "reason"] == "paid"
+    assert out.loc[5, "final_amount"] == 3.56
+    assert out.loc[3, "final_amount"] == out.loc[6, "final_amount"] > 0
