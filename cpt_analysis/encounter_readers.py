@@ -284,11 +284,26 @@ def excel_columns(rows: list[tuple], wanted: list[int], pad: int) -> dict:
     return raw
 
 
-def parse_dates(values: pd.Series) -> np.ndarray:
-    """Parse distinct date texts: 2025-03-04, 03/04/2025, 3/4/25, 20250304, or an ISO date
-    with a time of day (dropped). Anything else, a partial date included, is NaT."""
+MONTH_DAY, DAY_MONTH = "month/day", "day/month"
+
+
+def slash_order(values: pd.Series) -> str:
+    """Return how a file writes its slash dates: ``day/month`` when one of them starts with a
+    number above 12 (25/03/2025) and none has one above 12 in second place; otherwise the US
+    ``month/day``. ``values``: the file's distinct date texts."""
+    parts = values.str.extract(r"^(\d{1,2})/(\d{1,2})/\d{2}(?:\d{2})?$").dropna().astype("int64")
+    if len(parts) and (parts[0] > 12).any() and not (parts[1] > 12).any():
+        return DAY_MONTH
+    return MONTH_DAY
+
+
+def parse_dates(values: pd.Series, order: str = MONTH_DAY) -> np.ndarray:
+    """Parse distinct date texts: 2025-03-04, 03/04/2025 or 3/4/25 (month first, or day first
+    when ``order`` is ``day/month``), 20250304, or an ISO date with a time of day (dropped).
+    Anything else, a partial date included, is NaT."""
     out = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
-    for fmt, shape in (("%m/%d/%Y", r"\d{1,2}/\d{1,2}/\d{4}"), ("%m/%d/%y", r"\d{1,2}/\d{1,2}/\d{2}"),
+    first = "%d/%m" if order == DAY_MONTH else "%m/%d"
+    for fmt, shape in ((f"{first}/%Y", r"\d{1,2}/\d{1,2}/\d{4}"), (f"{first}/%y", r"\d{1,2}/\d{1,2}/\d{2}"),
                        ("%Y%m%d", r"\d{8}"), ("ISO8601", r"\d{4}-\d{2}-\d{2}[T ]\S.*")):  # fmt: skip
         miss = out.isna() & values.str.fullmatch(shape)
         if miss.any():

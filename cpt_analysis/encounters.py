@@ -46,7 +46,9 @@ class EncounterImport:
     ``accepted``: one typed row per claim line (see :func:`read_encounters`). ``rejected``: the
     original values of each rejected row (patient identifier columns left out), ``source_row``
     and ``reason`` (every problem of the row, joined by ``; ``). ``mapping``: which column of
-    the file was read as each field. ``problems``: rows per reason.
+    the file was read as each field. ``problems``: rows per reason. ``date_order``: how slash
+    dates were read, ``month/day`` (US) unless the file shows day first (a date such as
+    25/03/2025, and none with a second part above 12).
     """
 
     accepted: pd.DataFrame
@@ -56,6 +58,7 @@ class EncounterImport:
     source: str = ""
     problems: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
     blank_lines: int = 0
+    date_order: str = readers.MONTH_DAY
 
     @property
     def counts(self) -> dict[str, int]:
@@ -122,6 +125,7 @@ class _Checker:
         self.bits = np.zeros(n, dtype=np.int32)
         self.out: dict[str, readers.Column] = {}
         self._stripped: dict[int, pd.Series] = {}
+        self.date_order = readers.MONTH_DAY
 
     def cats(self, name: str) -> tuple[np.ndarray, pd.Series]:
         """Return (codes, stripped categories) of a field's column."""
@@ -164,7 +168,8 @@ class _Checker:
         """Check the dates; return each row's fee-schedule year slot (an index in ``known``,
         len(known) for none), the slots in use and ``known`` (the fee-schedule years)."""
         codes, dates = self.cats("date_of_service")
-        day = readers.parse_dates(dates)
+        self.date_order = readers.slash_order(dates)
+        day = readers.parse_dates(dates, self.date_order)
         bad = np.isnat(day)
         years = np.where(bad, 0, day.astype("datetime64[Y]").astype(np.int64) + 1970)
         known = np.asarray(rvu_years())
@@ -367,6 +372,7 @@ def read_encounters(path: str | Path, mapping: dict | None = None) -> EncounterI
     private = {found[f] for f in IDS if f in found}
     rejected = _rejected(names, raw, rows, rej, bits, bad, private)
     problems = _problems(bits[rej], bad)
+    date_order = check.date_order
     out, check, raw = check.out, None, None  # free the raw columns before typing
     return EncounterImport(
         accepted=_typed(out, bits == 0, rows),
@@ -376,4 +382,5 @@ def read_encounters(path: str | Path, mapping: dict | None = None) -> EncounterI
         source=str(path),
         problems=problems,
         blank_lines=len(blank),
+        date_order=date_order,
     )

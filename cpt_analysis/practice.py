@@ -33,14 +33,18 @@ class PracticeReport:
 
     @property
     def headline(self) -> str:
-        """One paragraph: lines analysed, wRVUs, payment and findings."""
+        """One paragraph: lines analysed, wRVUs, payment and findings (and how dates were read,
+        when the file writes them day first)."""
         pm = self.provider_month
         who = f"provider matching '{self.provider}'" if self.provider else "all providers"
-        return (
+        text = (
             f"{self.lines:,} claim lines of {self.year} for {who} ({self.source}): "
             f"{pm['wrvus'].sum():,.2f} work RVUs, ${pm['payment'].sum():,.2f} Medicare payment "
             f"at {self.locality}; {len(self.findings):,} audit findings."
         )
+        if self.imported.date_order == "day/month":
+            text += " Dates were read day first (day/month), as the file writes them."
+        return text
 
 
 def _reconciliation(imported: EncounterImport) -> pd.DataFrame:

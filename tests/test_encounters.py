@@ -313,3 +313,36 @@ def test_date_forms(tmp_path, text, day):
         assert result.rejected["reason"].tolist() == ["bad date of service"]
     else:
         assert result.accepted["date_of_service"].tolist() == [pd.Timestamp(day)]
+
+
+def test_day_first_dates_are_recognised_from_the_file_itself(tmp_path):
+    head = "DOS,Provider,CPT,Units,Dx1,POS\n"
+    day_first = head + "25/03/2025,A,97110,1,M54.2,11\n04/03/2025,A,97110,1,M54.2,11\n"
+    result = read_encounters(write(tmp_path, day_first))
+    assert result.date_order == "day/month"
+    assert result.accepted["date_of_service"].tolist() == [
+        pd.Timestamp("2025-03-25"),
+        pd.Timestamp("2025-03-04"),  # 04/03 read day first, like the rest of the file
+    ]
+    us = head + "03/25/2025,A,97110,1,M54.2,11\n04/03/2025,A,97110,1,M54.2,11\n"
+    result = read_encounters(write(tmp_path, us))
+    assert result.date_order == "month/day"
+    assert result.accepted["date_of_service"].tolist() == [
+        pd.Timestamp("2025-03-25"),
+        pd.Timestamp("2025-04-03"),
+    ]
+    mixed = head + "25/03/2025,A,97110,1,M54.2,11\n03/25/2025,A,97110,1,M54.2,11\n"
+    result = read_encounters(write(tmp_path, mixed))  # no single reading fits: US, one rejected
+    assert result.date_order == "month/day"
+    assert result.rejected["reason"].tolist() == ["bad date of service"]
+    assert result.counts["accepted"] + result.counts["rejected"] == 2
+
+
+def test_the_practice_headline_says_when_dates_were_read_day_first(tmp_path):
+    from cpt_analysis.practice import practice_report
+
+    body = "DOS,Provider,Patient ID,CPT,Units,Dx1,POS\n25/03/2025,A,P1,97110,1,M54.2,11\n"
+    report = practice_report(write(tmp_path, body), 2025)
+    assert report.headline.endswith(
+        "Dates were read day first (day/month), as the file writes them."
+    )
