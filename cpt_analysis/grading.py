@@ -74,6 +74,10 @@ class Exercise:
 
 
 def as_number(answer: object) -> float:
+    """Return what the trainee typed as a number: 14.23, "$14.23", "14,23", "0.44 RVU", "three".
+
+    Raises ValueError, with the hint to show, for True/False or text that is not a number.
+    """
     if isinstance(answer, bool):
         raise ValueError("type a number, not True or False")
     if isinstance(answer, int | float):
@@ -92,6 +96,7 @@ def as_number(answer: object) -> float:
 
 
 def as_units(answer: object) -> int:
+    """Return a number of units (a whole number, 0 or more); raises ValueError with the hint."""
     value = as_number(answer)
     if value != int(value) or value < 0:
         raise ValueError(f"{answer} is not a number of units: units are whole numbers, 0 or more")
@@ -99,6 +104,9 @@ def as_units(answer: object) -> int:
 
 
 def word_parser(table: dict, what: str) -> Callable[[object], str]:
+    """Return a parser that maps a typed word or phrase through ``table`` (case, "the", "part"
+    and the like ignored); it raises ValueError naming ``what`` is expected for anything else."""
+
     def parse(answer: object) -> str:
         text = str(answer).strip().lower()
         text = re.sub(r"\b(the|rvus?|part|component|value)\b|[.!]", " ", text).replace("-", " ")
@@ -111,6 +119,10 @@ def word_parser(table: dict, what: str) -> Callable[[object], str]:
 
 
 def as_code(answer: object) -> str:
+    """Return a typed code: an ICD-10-CM code without its dot (``M5126``), else a CPT/HCPCS code.
+
+    Raises ValueError with the hint for text shaped like neither.
+    """
     key = icd10_key(answer) if isinstance(answer, str) else None
     if key is not None and not HCPCS_PATTERN.match(str(answer).strip().upper()):
         return key  # a diagnosis, compared without its dot
@@ -128,6 +140,7 @@ def shown_code(value: str) -> str:
 
 
 def near(value: float, expected: float, tolerance: float = 0.005) -> bool:
+    """Return True when ``value`` is within half a cent of ``expected``."""
     return abs(value - expected) < tolerance
 
 
@@ -153,4 +166,5 @@ def numeric_judge(
 
 
 def money(value: float | None) -> str:
+    """Return dollars and cents (``$14.23``), or ``no amount`` for None."""
     return "no amount" if value is None else f"${value:,.2f}"
