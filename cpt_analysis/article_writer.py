@@ -9,10 +9,14 @@ disclaimer. It never quotes an official CPT descriptor.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from .articles import SECTIONS, Article, format_rvu
+from .articles import SECTIONS, Article, format_rvu, render
 from .card import DISCLAIMER, CodeCard, code_card
+from .codes import normalize_hcpcs
+from .files import atomic_write
 
 
 def _money(value: float) -> str:
@@ -116,3 +120,30 @@ def article_for(code: str, year: int | None = None, date_of_service: object = No
         "disclaimer": True,
     }
     return Article(**{**article.__dict__, "order": tuple(k for k in SECTIONS if present[k])})
+
+
+def write_articles(
+    codes: list[str], folder: str | Path, year: int | None = None, date_of_service: object = None
+) -> list[Path]:
+    """Write the article of each code to ``folder/CODE.txt`` (the folder is created), with a
+    progress bar for a batch; return the paths in the order of ``codes``.
+
+    Every code is checked before anything is written. Raises WorkbookError for a code of the
+    wrong shape or one the tables lack, a year with no RVUs or a bad date; OSError if the disk
+    refuses (a file already there is then left as it was).
+    """
+    from tqdm.auto import tqdm
+
+    codes = [normalize_hcpcs(c) for c in codes]
+    articles = [
+        article_for(c, year=year, date_of_service=date_of_service)
+        for c in tqdm(codes, desc="articles", unit="code", disable=len(codes) < 2)
+    ]
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for article in articles:
+        text = render(article)
+        path = folder / f"{article.code}.txt"
+        paths.append(atomic_write(path, lambda tmp, text=text: tmp.write_text(text, "utf-8")))
+    return paths

@@ -128,11 +128,23 @@ def _practice(args: argparse.Namespace) -> None:
 
 
 def _article(args: argparse.Namespace) -> None:
-    from .article_writer import article_for
+    from .article_writer import article_for, write_articles
     from .articles import render
     from .files import atomic_write
+    from .tables import load_codes
 
-    text = render(article_for(args.code, year=args.year, date_of_service=args.date))
+    codes = load_codes()["code"].tolist() if args.all else args.codes
+    if not codes:
+        raise WorkbookError("no code given", "name one or more codes, or use --all")
+    if args.out_dir:
+        paths = write_articles(codes, args.out_dir, year=args.year, date_of_service=args.date)
+        print(f"{len(paths)} article(s) written to {args.out_dir}")
+        return
+    if len(codes) > 1:
+        raise WorkbookError(
+            f"{len(codes)} codes were given", "use --out-dir DIR for several articles"
+        )
+    text = render(article_for(codes[0], year=args.year, date_of_service=args.date))
     if not args.out:
         print(text, end="")
         return
@@ -288,12 +300,17 @@ def build_parser() -> argparse.ArgumentParser:
         "article's shape and the workbook's own words: explanation, names, RVUs, typical "
         "diagnoses (headers named as such, with the codes to bill instead), summary, disclaimer.",
     )
-    p.add_argument("code", help="CPT/HCPCS code such as 97012 or 00100")
+    p.add_argument(
+        "codes", nargs="*", metavar="CODE", help="CPT/HCPCS code(s) such as 97012 or 00100"
+    )
+    p.add_argument("--all", action="store_true", help="every code with plain-language facts")
     p.add_argument("--year", type=int, help="fee-schedule year (default: latest)")
     p.add_argument(
         "--date", help="date of service for ICD-10-CM checks, YYYY-MM-DD (default today)"
     )
-    p.add_argument("--out", help="write the article to this file instead of printing it")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--out", help="write the one article to this file instead of printing it")
+    out.add_argument("--out-dir", help="write each article to DIR/CODE.txt (a progress bar shows)")
     p.set_defaults(func=_article)
 
     p = sub.add_parser(

@@ -285,3 +285,25 @@ def test_ingest_writes_the_findings_for_a_spreadsheet(tmp_path, capsys):
     assert capsys.readouterr().err.endswith(
         "is neither .csv nor .xlsx: name the file x.csv or x.xlsx.\n"
     )
+
+
+def test_article_cli_writes_a_folder_of_articles(tmp_path, capsys):
+    folder = tmp_path / "handouts"
+    assert main(["article", "97012", "00100", "--date", DAY, "--out-dir", str(folder)]) == 0
+    assert capsys.readouterr().out == f"2 article(s) written to {folder}\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["00100.txt", "97012.txt"]
+    assert parse((folder / "00100.txt").read_text(encoding="utf-8")).code == "00100"
+    assert main(["article", "--all", "--date", DAY, "--out-dir", str(folder)]) == 0
+    assert capsys.readouterr().out == f"53 article(s) written to {folder}\n"
+    assert len(list(folder.glob("*.txt"))) == 53
+    assert main(["article", "97012", "00100"]) == 2
+    assert capsys.readouterr().err == (
+        "cpt-workbook: error: 2 codes were given: use --out-dir DIR for several articles.\n"
+    )
+    assert main(["article"]) == 2
+    assert capsys.readouterr().err == (
+        "cpt-workbook: error: no code given: name one or more codes, or use --all.\n"
+    )
+    # one bad code stops the batch before anything is written
+    assert main(["article", "97110", "99999", "--out-dir", str(tmp_path / "none")]) == 2
+    assert not (tmp_path / "none").exists()
