@@ -16,6 +16,7 @@ import pandas as pd
 from .articles import SECTIONS, Article, format_rvu, render
 from .card import DISCLAIMER, CodeCard, code_card
 from .codes import normalize_hcpcs
+from .errors import WorkbookError
 from .files import atomic_write
 
 
@@ -134,12 +135,14 @@ def write_articles(
     """
     from tqdm.auto import tqdm
 
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise WorkbookError(f"{folder} is a file, not a folder", "give a folder for --out-dir")
     codes = [normalize_hcpcs(c) for c in codes]
     articles = [
         article_for(c, year=year, date_of_service=date_of_service)
         for c in tqdm(codes, desc="articles", unit="code", disable=len(codes) < 2)
     ]
-    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for article in articles:

@@ -12,10 +12,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .codes import split_code_modifier
-from .errors import IMPORT_RVU_HINT, WorkbookError
+from .errors import IMPORT_RVU_HINT, MissingGpciError, WorkbookError
 from .icd10 import as_date
 from .pairings import GUIDANCE_NOTE, diagnoses_for
-from .payment import conversion_factor, price_frame, resolve_locality, resolve_setting
+from .payment import (
+    conversion_factor,
+    is_national,
+    price_frame,
+    resolve_locality,
+    resolve_setting,
+)
 from .reference import (
     GLOBAL_DAYS_MEANINGS,
     MULT_PROC_MEANINGS,
@@ -87,13 +93,11 @@ def _prices(
 ) -> pd.DataFrame:
     cf = float(conversion_factor(year, None, apm)["conversion_factor"])
     places = [("national", "National (GPCI 1.0)", None)]
-    if locality not in (None, "", "national"):
+    if not is_national(locality):
         try:
             gpci = resolve_locality(locality, year)
             places.append((gpci["locality_id"], gpci["locality_name"], gpci))
-        except WorkbookError as exc:
-            if "no GPCIs" not in str(exc):
-                raise
+        except MissingGpciError as exc:
             notes.append(f"Locality amounts for {year} are not shown: {exc}")
     parts = []
     for place_id, place_name, gpci in places:
@@ -189,7 +193,7 @@ def code_card(
         code=code,
         year=year,
         setting=kind,
-        locality=str(locality or "national"),
+        locality="national" if is_national(locality) else str(locality),
         date_of_service=day.isoformat(),
         name=name,
         facts=facts,

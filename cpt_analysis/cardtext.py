@@ -53,12 +53,15 @@ def _price_lines(card: CodeCard) -> list[str]:
     lines = []
     for (place, name), rows in card.prices.groupby(["locality_id", "locality_name"], sort=False):
         lines.append(f"  {name} ({place}), conversion factor {rows['conversion_factor'].iloc[0]}:")
-        for _, r in rows.iterrows():
+        chosen_first = rows["setting"].ne(card.setting).to_numpy().argsort(kind="stable")
+        for _, r in rows.iloc[chosen_first].iterrows():
             why = "" if r["reason"] == "paid" else f"  ({r['reason']})"
+            mark = "*" if r["setting"] == card.setting else " "
             lines.append(
-                f"    {r['modifier'] or 'global':<7}{r['setting']:<13}"
+                f"   {mark}{r['modifier'] or 'global':<7}{r['setting']:<13}"
                 f"{_money(r['amount']):>10}{why}"
             )
+    lines.append(f"  * the chosen setting ({card.setting}), shown first")
     return lines
 
 

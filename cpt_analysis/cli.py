@@ -7,7 +7,9 @@ without a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from typing import NoReturn
 
 import pandas as pd
 
@@ -52,14 +54,18 @@ def _icd10(args: argparse.Namespace) -> None:
 
 
 def _localities(args: argparse.Namespace) -> None:
+    from .payment import match_localities
     from .tables import load_gpci
 
     gpci = load_gpci(args.year)
-    if args.search:
-        gpci = gpci[
-            gpci["locality_name"].str.contains(args.search, case=False, regex=False)
-            | gpci["state"].str.fullmatch(args.search.upper())
-        ]
+    if args.search is not None:
+        gpci = match_localities(gpci, args.search)
+        if gpci.empty:
+            raise WorkbookError(
+                f"no Medicare locality of {args.year} matches {args.search!r}",
+                "search by words of a name (MANHATTAN), a state (CA) or a MAC-NN id (01112-05); "
+                "`cpt-workbook localities` lists them all",
+            )
     with pd.option_context("display.max_rows", None, "display.width", 200):
         print(
             gpci[
@@ -130,7 +136,7 @@ def _practice(args: argparse.Namespace) -> None:
 def _article(args: argparse.Namespace) -> None:
     from .article_writer import article_for, write_articles
     from .articles import render
-    from .files import atomic_write
+    from .files import atomic_write, check_output
     from .tables import load_codes
 
     codes = load_codes()["code"].tolist() if args.all else args.codes
@@ -148,6 +154,7 @@ def _article(args: argparse.Namespace) -> None:
     if not args.out:
         print(text, end="")
         return
+    check_output(args.out, what="--out")
     atomic_write(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     print(f"article written to {args.out}")
 
@@ -184,11 +191,13 @@ def _ingest(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``cpt-workbook`` with every sub-command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cpt-workbook",
         description="CPT Analysis Workbook: Medicare RVUs, payments and ICD-10-CM pairings.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     p = sub.add_parser(
         "lookup",
@@ -251,7 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the Medicare localities of a year with their GPCIs.",
     )
     p.add_argument("--year", type=int, default=2025, help="GPCI year (default 2025)")
-    p.add_argument("--search", help="part of a locality name, or a state such as CA")
+    p.add_argument(
+        "--search",
+        help="words that start words of a locality's name (SAN FRAN), a state (CA) or MAC-NN",
+    )
     p.set_defaults(func=_localities)
 
     p = sub.add_parser(
@@ -334,7 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--strict",
         action="store_true",
-        help="exit 1 if any finding is not an agreement (stale, differs, new, missing...)",
+        help="exit 1 if any finding needs attention (new, stale, differs, not billable, unknown, "
+        "missing, unread); agreements and notes, which are information only, do not",
     )
     p.add_argument("--out", help="also write every article's findings to this .csv or .xlsx file")
     p.set_defaults(func=_ingest)
@@ -348,17 +361,67 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line with a pointer to ``--help``, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        _say(f"{message}: see `{self.prog} --help`")
+        raise SystemExit(2)
+
+
+def _say(message: str) -> None:
+    """Print one error line on stderr; line breaks a user typed are shown, not obeyed."""
+    text = message.replace("\r", "\\r").replace("\n", "\\n")
+    print(f"cpt-workbook: error: {text}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 2 for a user's mistake)."""
-    args = build_parser().parse_args(argv)
+    """Run the command line; return the exit status (0 ok, 2 for a user's mistake).
+
+    Without a command it prints the help. A user's mistake, a file the system refuses and an
+    interrupted run each end in one line on stderr, never a traceback; an unexpected failure
+    says so in one line (exit 3) unless ``CPT_WORKBOOK_DEBUG`` is set.
+    """
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        parser.print_help()
+        return 0
+    args = parser.parse_args(argv)
     try:
         args.func(args)
     except WorkbookError as exc:
-        print(f"cpt-workbook: error: {exc}", file=sys.stderr)
+        _say(str(exc))
         return 2
     except BrokenPipeError:
+        _quiet_stdout()
         return 0
+    except KeyboardInterrupt:
+        _say("interrupted: nothing more was written")
+        return 130
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        _say(f"{exc.strerror or exc}{where}: check the path and its permissions")
+        return 2
+    except Exception as exc:
+        if os.environ.get("CPT_WORKBOOK_DEBUG"):
+            raise
+        _say(
+            f"unexpected {type(exc).__name__}: {exc}: please report it "
+            "(set CPT_WORKBOOK_DEBUG=1 to see where it happened)"
+        )
+        return 3
     return 0
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe (``| head``), point stdout at devnull so Python's exit flush is
+    silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

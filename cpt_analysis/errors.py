@@ -28,3 +28,7 @@ class WorkbookError(Exception):
 
 class DataFileError(WorkbookError):
     """A table or CMS file that cannot be read as it should (names file, row and column)."""
+
+
+class MissingGpciError(WorkbookError):
+    """A known locality in a year that has no GPCIs: national amounts can still be shown."""

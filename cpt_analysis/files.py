@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .errors import WorkbookError
+
 
 def _mode(target: Path) -> int:
     """Permissions for a written file: those of the file it replaces, else 0666 less umask."""
@@ -36,3 +38,25 @@ def atomic_write(target: str | Path, write: Callable[[Path], None]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def check_output(target: str | Path, inputs=(), others=(), what: str = "output") -> Path:
+    """Return ``target`` if a file may be written there; raise WorkbookError (one line) for a
+    folder, a path equal to one of ``inputs`` (never overwritten) or to another output in
+    ``others`` (paths compared once resolved, so ``./a.csv`` equals ``a.csv``)."""
+    path = Path(target).expanduser()
+    if path.is_dir():
+        raise WorkbookError(f"{what} {target} is a folder", "give a file name, such as out.csv")
+    real = path.resolve()
+    for given in inputs:
+        if given is not None and Path(given).expanduser().resolve() == real:
+            raise WorkbookError(
+                f"{what} {target} is an input file, which is never overwritten",
+                "write to another file name",
+            )
+    for given in others:
+        if given is not None and Path(given).expanduser().resolve() == real:
+            raise WorkbookError(
+                f"{what} {target} is also another output", "give each output its own file name"
+            )
+    return path

@@ -24,7 +24,12 @@ from .errors import DataFileError, WorkbookError
 from .files import atomic_write
 from .tables import load_icd10_changes
 
-STATUSES = ["billable", "header", "unknown", "malformed"]
+STATUSES = ["billable", "header", "unknown", "malformed", "not in use"]
+ICD10_START = dt.date(2015, 10, 1)  # claims used ICD-9-CM before this date of service
+BEFORE_ICD10 = (
+    "ICD-10-CM was not in use before 2015-10-01: claims for earlier dates of service use "
+    "ICD-9-CM codes, which the workbook does not check"
+)
 MAX_CHILDREN_SHOWN = 8
 
 
@@ -213,14 +218,19 @@ def _join(children: list[str]) -> str:
 def check_many(codes: pd.Series | list, date_of_service: object = None) -> pd.DataFrame:
     """Return one verdict row per input code, for one date of service (default today).
 
-    Columns: input, icd10 (dotted, NA if malformed), status (billable / header / unknown /
-    malformed), billable, description, billable_children (text), n_children, fiscal_year, basis.
+    ``codes`` is a list or Series of codes, or one code as a string. Columns: input, icd10
+    (dotted, NA if malformed), status (billable / header / unknown / malformed, or ``not in use``
+    for a date before 2015-10-01, when ICD-9-CM was in use), billable, description, billable_children (text), n_children, fiscal_year, basis.
     Raises WorkbookError for a date that is not a date.
     """
+    if isinstance(codes, str):
+        codes = [codes]  # one code, not its characters
     day = as_date(date_of_service)
     fy = fiscal_year(day)
     frame, basis, apply_changes = _codeset(fy)
     inputs = pd.Series(list(codes), dtype="str")
+    if day < ICD10_START:
+        return _before_icd10(inputs, fy)
     keys = icd10_keys(inputs)
     unique = pd.Series(keys.dropna().unique(), dtype="str")
     found = frame.reindex(unique)
@@ -252,6 +262,27 @@ def check_many(codes: pd.Series | list, date_of_service: object = None) -> pd.Da
     result["basis"] = basis
     result["status"] = pd.Categorical(result["status"], categories=STATUSES)
     return result.drop(columns=["key"])
+
+
+def _before_icd10(inputs: pd.Series, fy: int) -> pd.DataFrame:
+    """Verdicts for a date before 2015-10-01, when claims used ICD-9-CM: none is billable."""
+    keys = icd10_keys(inputs)
+    return pd.DataFrame(
+        {
+            "input": inputs,
+            "icd10": keys.map(lambda k: dotted(k) if isinstance(k, str) else pd.NA).astype("str"),
+            "status": pd.Categorical(
+                keys.map(lambda k: "not in use" if isinstance(k, str) else "malformed"),
+                categories=STATUSES,
+            ),
+            "billable": False,
+            "description": pd.Series(pd.NA, index=inputs.index, dtype="str"),
+            "billable_children": "",
+            "n_children": 0,
+            "fiscal_year": fy,
+            "basis": BEFORE_ICD10,
+        }
+    )
 
 
 def check(code: str, date_of_service: object = None) -> dict:

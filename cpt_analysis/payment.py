@@ -15,10 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from .codes import normalize_hcpcs, normalize_modifier
-from .errors import IMPORT_RVU_HINT, WorkbookError
+from .errors import IMPORT_HINT, IMPORT_RVU_HINT, MissingGpciError, WorkbookError
 from .icd10 import as_date
 from .reference import PAYABLE_STATUSES, STATUS_MEANINGS, meaning
-from .tables import load_conversion_factors, load_gpci, load_rvus
+from .tables import gpci_years, load_conversion_factors, load_gpci, load_rvus
 
 # places of service that CMS pays at the facility rate; every other valid code is non-facility
 FACILITY_POS = frozenset(
@@ -35,7 +35,8 @@ SETTING_WORDS = {
     "nf": "nonfacility",
     "office": "nonfacility",
 }
-NATIONAL = ("", "national", "none", "us")
+# every way a user may ask for the national amount (all GPCIs 1.0), compared without case
+NATIONAL = frozenset({"", "national", "nationwide", "none", "us", "usa", "u.s.", "united states"})
 LIMITING_FACTOR = 1.0925
 NONPAR_FACTOR = 0.95
 
@@ -78,31 +79,76 @@ def conversion_factor(
     return rows.iloc[0]
 
 
+def is_national(locality: object) -> bool:
+    """Return True where ``locality`` asks for the national amount: None, blank, ``national``,
+    ``US``, ``USA``... in any case (the one definition used everywhere)."""
+    return locality is None or str(locality).strip().lower() in NATIONAL
+
+
+def match_localities(gpci: pd.DataFrame, text: str) -> pd.DataFrame:
+    """Return the localities of ``gpci`` that ``text`` names.
+
+    ``text`` is a MAC-NN id (01112-05, 0111205), a state (two letters such as CA: every
+    locality of the state), or words of a name: each word must start a word of the locality's
+    name (``SAN FRAN``, ``manhattan``), never sit inside one (``USA`` does not find THOUSAND).
+    """
+    text = str(text).strip()
+    compact = re.sub(r"[\s\-_/]", "", text)
+    hits = gpci[(gpci["mac"] + gpci["locality_number"]) == compact]
+    if not hits.empty:
+        return hits
+    if re.fullmatch(r"[A-Za-z]{2}", text):
+        return gpci[gpci["state"].str.upper() == text.upper()]
+    words = re.findall(r"[0-9A-Za-z]+", text)
+    if not words:
+        return gpci.iloc[0:0]
+    names = gpci["locality_name"].astype("str")
+    keep = pd.Series(True, index=gpci.index)
+    for word in words:
+        keep &= names.str.contains(rf"(?<![0-9A-Za-z]){re.escape(word)}", case=False, regex=True)
+    return gpci[keep]
+
+
 def resolve_locality(locality: object, year: int) -> pd.Series | None:
     """Return the GPCI row of a locality for ``year``, or None for the national amount.
 
-    A locality is ``MAC-NN`` (01112-05), ``MACNN`` (0111205), or a unique part of its name
-    (MANHATTAN). Raises WorkbookError for an unknown or ambiguous locality, or a year without
-    GPCIs.
+    A locality is ``MAC-NN`` (01112-05), ``MACNN`` (0111205), or words that start words of one
+    locality's name (MANHATTAN); ``national``, ``US`` and the like (:func:`is_national`) mean
+    the national amount. Raises WorkbookError for an unknown or ambiguous locality (checked
+    against the latest GPCIs when ``year`` has none), and :class:`errors.MissingGpciError` for a
+    known locality in a year without GPCIs.
     """
-    text = "" if locality is None else str(locality).strip()
-    if text.lower() in NATIONAL:
+    if is_national(locality):
         return None
-    gpci = load_gpci(year)
-    compact = re.sub(r"[\s\-_/]", "", text)
-    hits = gpci[(gpci["mac"] + gpci["locality_number"]) == compact]
+    years = gpci_years()
+    has_year = int(year) in years
+    known = [y for y in years if y <= int(year)] or years
+    gpci = load_gpci(int(year) if has_year else known[-1])
+    hits = match_localities(gpci, str(locality))
     if hits.empty:
-        hits = gpci[gpci["locality_name"].str.contains(text, case=False, regex=False)]
-    if len(hits) == 1:
-        return hits.iloc[0]
-    if hits.empty:
+        where = f"in {year}" if has_year else f"(checked against the {known[-1]} localities)"
         raise WorkbookError(
-            f"'{locality}' is not a Medicare locality in {year}",
-            "use MAC-locality such as 01112-05 or part of a name; "
+            f"{_quoted(locality)} is not a Medicare locality {where}",
+            "use MAC-locality such as 01112-05, a state such as CA, or words of a name; "
             "`cpt-workbook localities` lists them",
         )
-    names = "; ".join(hits["locality_id"] + " " + hits["locality_name"])[:200]
-    raise WorkbookError(f"'{locality}' matches several localities ({names})", "use its MAC-NN id")
+    if len(hits) > 1:
+        names = "; ".join(hits["locality_id"] + " " + hits["locality_name"])
+        if len(names) > 200:
+            names = names[:200].rsplit(";", 1)[0] + f"; ... {len(hits)} in all"
+        raise WorkbookError(
+            f"{_quoted(locality)} matches several localities ({names})", "use its MAC-NN id"
+        )
+    if not has_year:
+        have = ", ".join(map(str, years))
+        raise MissingGpciError(f"no GPCIs for {year} (the workbook has {have})", IMPORT_HINT)
+    return hits.iloc[0]
+
+
+def _quoted(value: object) -> str:
+    """A user's value in one line, quoted: line breaks and other controls shown escaped."""
+    text = str(value)
+    return repr(text) if not text.isprintable() else f"'{text}'"
 
 
 def cents(value: float) -> float:

@@ -8,6 +8,7 @@ with ``cpt-workbook import-cms`` come from the local store and take precedence r
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import pandas as pd
@@ -91,11 +92,21 @@ def _overlay(shipped: pd.DataFrame, imported: pd.DataFrame | None, keys: list[st
     return pd.concat([imported, kept], ignore_index=True)
 
 
-def _check_year(kind: str, year: int, years: list[int]) -> int:
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        raise WorkbookError(f"'{year}' is not a year", "use a year such as 2025") from None
+def as_year(value: object) -> int:
+    """Return a year given as a whole number or its digits (2025, 2025.0, "2025", numpy ints).
+
+    Raises WorkbookError for anything else: 2025.5, True, "20x5", "" or None are not years.
+    """
+    text = str(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"\d{4}", text):
+        if isinstance(value, float) and value.is_integer() and 1000 <= value <= 9999:
+            return int(value)
+        raise WorkbookError(f"'{value}' is not a year", "use a year such as 2025")
+    return int(text)
+
+
+def _check_year(kind: str, year: object, years: list[int]) -> int:
+    year = as_year(year)
     if year not in years:
         have = ", ".join(map(str, years))
         raise WorkbookError(f"no {kind} for {year} (the workbook has {have})", IMPORT_HINT)

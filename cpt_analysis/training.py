@@ -16,11 +16,11 @@ from functools import cached_property
 import pandas as pd
 
 from .card import DISCLAIMER, code_card
-from .errors import WorkbookError
+from .errors import MissingGpciError, WorkbookError
 from .grading import Exercise, Feedback, Text
 from .icd10 import as_date, check_many
 from .pairings import GUIDANCE_NOTE
-from .payment import Price, price, resolve_locality
+from .payment import Price, is_national, price, resolve_locality
 from .tables import (
     gpci_years,
     load_codes,
@@ -450,10 +450,10 @@ def tour(
     given = str(locality or "national").strip()
     notes: list[str] = []
     gpci = None
-    if given.lower() not in ("", "national"):
-        if year in gpci_years():
+    if not is_national(given):
+        try:
             gpci = resolve_locality(given, year)
-        else:
+        except MissingGpciError:
             have = ", ".join(map(str, gpci_years()))
             notes.append(
                 f"Locality amounts for {year} are not shown: the workbook has no GPCIs for {year} "

@@ -75,8 +75,8 @@ def test_bad_inputs_are_one_line():
     cases = [
         (
             dict(code="97012", year=2025, locality="Narnia"),
-            "'Narnia' is not a Medicare locality in 2025: use MAC-locality such as 01112-05 or part "
-            "of a name; `cpt-workbook localities` lists them.",
+            "'Narnia' is not a Medicare locality in 2025: use MAC-locality such as 01112-05, a "
+            "state such as CA, or words of a name; `cpt-workbook localities` lists them.",
         ),
         (
             dict(code="97012", setting="home"),
