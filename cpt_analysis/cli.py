@@ -38,7 +38,7 @@ def _import(args: argparse.Namespace) -> None:
         print(import_file(path, kind=args.kind, year=args.year, release=args.release))
 
 
-def _icd10(args: argparse.Namespace) -> None:
+def _icd10(args: argparse.Namespace) -> int:
     from .icd10 import check_many
 
     table = check_many(args.codes, args.date)
@@ -49,8 +49,7 @@ def _icd10(args: argparse.Namespace) -> None:
             line += f"  -> billable children: {r['billable_children']}"
         print(line)
     print(f"(FY{table['fiscal_year'].iloc[0]}; {table['basis'].iloc[0]})")
-    if args.strict and not table["billable"].all():
-        raise SystemExit(1)
+    return 1 if args.strict and not table["billable"].all() else 0
 
 
 def _localities(args: argparse.Namespace) -> None:
@@ -159,7 +158,7 @@ def _article(args: argparse.Namespace) -> None:
     print(f"article written to {args.out}")
 
 
-def _ingest(args: argparse.Namespace) -> None:
+def _ingest(args: argparse.Namespace) -> int:
     from .article_review import (
         add_to_store,
         check_findings_path,
@@ -184,9 +183,8 @@ def _ingest(args: argparse.Namespace) -> None:
     if args.out and results:
         print(f"findings written to {write_findings(args.out, results)}")
     if failed:
-        raise SystemExit(2)
-    if args.strict and any(r.attention for r in results):
-        raise SystemExit(1)
+        return 2
+    return 1 if args.strict and any(r.attention for r in results) else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -389,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args = parser.parse_args(argv)
     try:
-        args.func(args)
+        status = args.func(args)
     except WorkbookError as exc:
         _say(str(exc))
         return 2
@@ -411,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
             "(set CPT_WORKBOOK_DEBUG=1 to see where it happened)"
         )
         return 3
-    return 0
+    return status or 0
 
 
 def _quiet_stdout() -> None:
