@@ -252,7 +252,7 @@ def check_many(codes: pd.Series | list, date_of_service: object = None) -> pd.Da
     children = {k: _children(frame, k) for k in status.index[(status == "header").to_numpy()]}
     result = pd.DataFrame({"input": inputs, "key": keys})
     result["icd10"] = keys.map(lambda k: dotted(k) if isinstance(k, str) else pd.NA).astype("str")
-    result["status"] = keys.map(status).fillna("malformed")
+    result["status"] = keys.map(status).astype("object").fillna("malformed")
     result["billable"] = result["status"].eq("billable")
     result["description"] = keys.map(found["description"].set_axis(unique)).astype("str")
     kids = keys.map(lambda k: children.get(k, []) if isinstance(k, str) else [])
