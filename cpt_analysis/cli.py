@@ -32,10 +32,31 @@ def _lookup(args: argparse.Namespace) -> None:
 
 
 def _import(args: argparse.Namespace) -> None:
-    from .importer import import_file
+    from .importer import import_files
 
-    for path in args.paths:
-        print(import_file(path, kind=args.kind, year=args.year, release=args.release))
+    print(import_files(args.paths, args.kind, args.year, args.release, args.qpp))
+
+
+def _store(args: argparse.Namespace) -> None:
+    from . import config, store
+    from .errors import IMPORT_HINT
+
+    if args.remove:
+        kind, year = args.remove
+        if not year.strip().isdigit():
+            raise WorkbookError(f"'{year}' is not a year", "write it as 2026")
+        entry = store.remove(kind, int(year))
+        what = ", ".join(str(entry[k]) for k in ("release", "source_file") if entry.get(k))
+        print(f"removed the {int(year)} {kind} import{f' ({what})' if what else ''}")
+        return
+    table = store.entries()
+    if table.empty:
+        print(f"nothing is imported in {config.store_dir()}: {IMPORT_HINT}")
+        return
+    table["rows"] = table["rows"].map(lambda n: f"{int(n):,}" if pd.notna(n) else "?")
+    table["source"] = table["source"].replace("", "(not in the manifest)")
+    print(f"imported into {config.store_dir()}:")
+    print(table.to_string(index=False))
 
 
 def _icd10(args: argparse.Namespace) -> int:
@@ -226,18 +247,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "import-cms",
         help="import official CMS files into the local store",
-        description="Import a CMS PPRRVU file (zip, CSV or TXT), a GPCI file or "
-        "an ICD-10-CM order file into the local store (data/local).",
+        description="Import CMS files into the local store (data/local): an RVU zip as CMS "
+        "ships it (its RVU, GPCI and locality files; other members listed as skipped, with "
+        "why), a PPRRVU file (CSV or TXT), a GPCI or LOCCO file, or an ICD-10-CM order file. "
+        "What a file says about its year and release wins; nothing is saved unless every file "
+        "given is read whole and its figures are plausible.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="file(s) as downloaded from CMS")
     p.add_argument(
-        "--kind", choices=["rvus", "gpci", "icd10"], help="kind of file (default: from its name)"
+        "--kind",
+        choices=["rvus", "gpci", "locality", "icd10"],
+        help="kind of file when its name does not say; with a zip, import only that kind",
     )
-    p.add_argument("--year", type=int, help="year (or fiscal year) when the file does not say")
+    p.add_argument(
+        "--year",
+        type=int,
+        help="year (or fiscal year) when the file does not say; refused if it contradicts the file",
+    )
     p.add_argument(
         "--release",
         choices=list("ABCD"),
         help="RVU release letter when the file does not say (A Jan, B Apr, C Jul, D Oct)",
+    )
+    p.add_argument(
+        "--qpp",
+        action="store_true",
+        help="from a bundle with both, import the QPP RVU file instead of the non-QPP one",
     )
     p.set_defaults(func=_import)
 
@@ -349,6 +384,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", help="also write every article's findings to this .csv or .xlsx file")
     p.set_defaults(func=_ingest)
+
+    p = sub.add_parser(
+        "store",
+        help="list what is imported into the local store, or remove an import",
+        description="List the imported tables (kind, year, release, rows, when, source file), "
+        "or remove one with --remove KIND YEAR so that the shipped tables are used again.",
+    )
+    p.add_argument(
+        "--remove",
+        nargs=2,
+        metavar=("KIND", "YEAR"),
+        help="remove one import, e.g. --remove rvus 2026 (kinds: rvus, gpci, locality, icd10)",
+    )
+    p.set_defaults(func=_store)
 
     p = sub.add_parser(
         "notebooks",

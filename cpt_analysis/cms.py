@@ -3,24 +3,25 @@
 ``read_pprrvu`` takes the national RVU file as CMS ships it: the zip, the CSV (banner lines and a
 stacked five-row header) or the fixed-width TXT. Columns are found by name, never by position:
 2026 inserted ``PRIC IND`` and moved ``CONV FACTOR``. ``read_gpci`` and ``read_locality`` read
-the GPCI and locality-to-county files. Every reader raises :class:`DataFileError` with one line
-for a truncated file, a file of another kind, or a changed layout.
+the GPCI and locality-to-county files. What a file says about its year and release wins; a
+year or release given that contradicts it is refused. Every reader raises
+:class:`DataFileError` with one line for a truncated file, a file of another kind, a changed
+layout, or a figure no CMS file could hold (naming the row and column).
 """
 
 from __future__ import annotations
 
-import csv
 import io
+import math
 import re
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 
+from .cms_files import RELEASE_LETTERS, csv_rows, names_say, open_text, settle
 from .codes import HCPCS_PATTERN
 from .errors import DataFileError
 
-RELEASE_LETTERS = {"JAN": "A", "APR": "B", "JUL": "C", "OCT": "D"}
 MONTH_WORDS = {"JANUARY": "JAN", "APRIL": "APR", "JULY": "JUL", "OCTOBER": "OCT"}
 
 # normalised official column name -> canonical column; alternatives cover the parsed xlsx names
@@ -74,45 +75,20 @@ TXT_FIELDS = {
 }
 NOT_RVU = "it is not a national physician fee schedule RVU file (PPRRVU)"
 GET_FILE = "download the PPRRVU file of the RVU release from CMS and import that"
+GET_GPCI = "import the official GPCI file (GPCI20xx.csv or .txt)"
+GET_LOCCO = "import the official LOCCO file (25LOCCO.csv or .txt)"
+# Plausible figures, with a wide margin. In every national RVU file of 2020-2026 the RVUs run
+# from 0 to 461.69 (the 2026 non-facility total; work at most 108.91, MP 30.01) and the
+# conversion factor from 32.3465 to 36.0896; the GPCIs of 2021-2026 from 0.235 to 2.702 (both
+# MP; work 1.0-1.5, PE 0.842-1.442).
+RVU_BOUNDS = (0.0, 1000.0)
+FACTOR_BOUNDS = (10.0, 100.0)
+GPCI_BOUNDS = (0.1, 5.0)
+MIN_LOCALITIES = 80  # a GPCI file lists 109 to 112 localities (89 before 2017)
 
 
 def _normalise(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-
-
-def _read_bytes(path: Path, want: str) -> tuple[str, str]:
-    """Return (member name, text) of the file, opening a zip and picking the member ``want``."""
-    path = Path(path)
-    if not path.exists():
-        raise DataFileError(f"{path} does not exist", "check the path")
-    if path.suffix.lower() == ".zip":
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = [n for n in archive.namelist() if re.search(want, n, re.I)]
-                names = sorted(names, key=lambda n: (not n.lower().endswith(".csv"), n))
-                if not names:
-                    raise DataFileError(
-                        f"{path.name} holds no {want} file", f"{GET_FILE} (or unzip it yourself)"
-                    )
-                return names[0], archive.read(names[0]).decode("latin-1")
-        except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
-            raise DataFileError(
-                f"{path.name} is not a readable zip ({exc}); it looks truncated", GET_FILE
-            ) from None
-    return path.name, path.read_bytes().decode("latin-1")
-
-
-def release_from_name(name: str) -> tuple[int | None, str | None]:
-    """Guess (year, release letter) from a CMS file name such as PPRRVU2025_Oct.csv or RVU25D."""
-    upper = Path(name).name.upper()
-    match = re.search(r"PPRRVU(\d{4}|\d{2})_?(JAN|APR|JUL|OCT)?", upper)
-    if match:
-        year = int(match[1]) + (2000 if len(match[1]) == 2 else 0)
-        return year, RELEASE_LETTERS.get(match[2] or "", None)
-    match = re.search(r"RVU(\d{2})([A-D])", upper)
-    if match:
-        return 2000 + int(match[1]), match[2]
-    return None, None
 
 
 def _banner_release(lines: list[str]) -> tuple[int | None, str | None]:
@@ -127,7 +103,7 @@ def _banner_release(lines: list[str]) -> tuple[int | None, str | None]:
 def _csv_frame(text: str, name: str) -> tuple[pd.DataFrame, list[str]]:
     """Find the header row by its HCPCS cell, join the stacked header, return (data, banners)."""
     lines = text.splitlines()
-    rows = list(csv.reader(lines[:40]))
+    rows = csv_rows(lines[:40], name, GET_FILE)
     start = next(
         (i for i, r in enumerate(rows) if r and r[0].strip().lower() == "hcpcs"),
         None,
@@ -144,16 +120,26 @@ def _csv_frame(text: str, name: str) -> tuple[pd.DataFrame, list[str]]:
     names = [
         _normalise(" ".join(r[i] if i < len(r) else "" for r in header_rows)) for i in range(width)
     ]
-    data = pd.read_csv(
-        io.StringIO("\n".join(lines[start + 1 :])),
-        header=None,
-        names=names,
-        dtype="str",
-        keep_default_na=False,
-        na_filter=False,
-        on_bad_lines="error",
-        engine="c",
-    )
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        raise DataFileError(
+            f"{name}: column '{repeated[0].upper().replace('_', ' ')}' appears twice in the header; "
+            "the header rows above HCPCS are incomplete",
+            GET_FILE,
+        )
+    try:
+        data = pd.read_csv(
+            io.StringIO("\n".join(lines[start + 1 :])),
+            header=None,
+            names=names,
+            dtype="str",
+            keep_default_na=False,
+            na_filter=False,
+            on_bad_lines="error",
+            engine="c",
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataFileError(f"{name} cannot be read as CSV ({exc})", GET_FILE) from None
     return data, lines[:start]
 
 
@@ -161,7 +147,7 @@ MIN_NATIONAL_ROWS = 5000  # a national file has about 19,000 rows
 
 
 def _check_complete(text: str, width: int, rows: int, name: str) -> None:
-    last = next(csv.reader([text.rstrip("\r\n").rsplit("\n", 1)[-1]]), [])
+    last = next(iter(csv_rows([text.rstrip("\n").rsplit("\n", 1)[-1]], name, GET_FILE)), [])
     if len(last) < width:
         raise DataFileError(
             f"{name} ends in the middle of a row ({len(last)} of {width} fields); "
@@ -214,6 +200,31 @@ def _txt_frame(text: str, name: str) -> pd.DataFrame:
     return pd.DataFrame({col: series.str.slice(a - 1, b) for col, (a, b) in TXT_FIELDS.items()})
 
 
+def _row_name(hcpcs: str, modifier: str) -> str:
+    return f"{hcpcs}-{modifier}" if modifier else f"{hcpcs} (no modifier)"
+
+
+def _label(col: str) -> str:
+    """The official column name of a canonical RVU column: work_rvu -> WORK RVU."""
+    return PPRRVU_COLUMNS[col][0].upper().replace("_", " ")
+
+
+def _check_bounds(numbers: pd.Series, bounds: tuple[float, float], where) -> None:
+    """Raise DataFileError naming the first row (``where(i)``) with a figure that is not
+    finite or falls outside ``bounds``."""
+    low, high = bounds
+    bad = ~numbers.between(low, high)  # NaN and infinities are outside too
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        value = numbers.iloc[i]
+        shown = f"{value:g}" if math.isfinite(value) else str(value)
+        raise DataFileError(
+            f"{where(i)} is {shown}, outside the plausible {low:g} to {high:g}; "
+            "no CMS file holds such a figure, so the file is damaged",
+            "download it from CMS again",
+        )
+
+
 def _typed(frame: pd.DataFrame, name: str, year: int, release: str) -> pd.DataFrame:
     frame = frame.apply(lambda s: s.str.strip())
     frame["hcpcs"] = frame["hcpcs"].str.upper()
@@ -224,15 +235,23 @@ def _typed(frame: pd.DataFrame, name: str, year: int, release: str) -> pd.DataFr
             f"{name}: row {row + 1} has HCPCS {frame['hcpcs'].iloc[row]!r}; {NOT_RVU} or it is damaged",
             GET_FILE,
         )
+    codes, modifiers = frame["hcpcs"].to_numpy(), frame["modifier"].to_numpy()
     for col in FLOAT_COLUMNS:
         numbers = pd.to_numeric(frame[col].where(frame[col] != ""), errors="coerce")
         if numbers.isna().any():
             row = int(numbers.isna().to_numpy().nonzero()[0][0])
             raise DataFileError(
-                f"{name}: row {row + 1}, column {col} has {frame[col].iloc[row]!r}, not a number; "
-                "the layout has changed or the file is damaged",
+                f"{name}: {_row_name(codes[row], modifiers[row])}, {_label(col)} has "
+                f"{frame[col].iloc[row]!r}, not a number; the layout has changed or the file is "
+                "damaged",
                 GET_FILE,
             )
+        bounds = FACTOR_BOUNDS if col == "conversion_factor" else RVU_BOUNDS
+        _check_bounds(
+            numbers,
+            bounds,
+            lambda i, c=col: f"{name}: {_row_name(codes[i], modifiers[i])}, {_label(c)}",
+        )
         frame[col] = numbers.astype("float64")
     for col in ("pe_na_nonfacility", "pe_na_facility"):
         frame[col] = frame[col].str.upper().eq("NA").astype("bool")
@@ -246,35 +265,40 @@ def _typed(frame: pd.DataFrame, name: str, year: int, release: str) -> pd.DataFr
     if duplicated.any():
         row = frame[duplicated].iloc[0]
         raise DataFileError(
-            f"{name}: ({row['hcpcs']}, {row['modifier'] or 'no modifier'}) appears twice", GET_FILE
+            f"{name}: {_row_name(row['hcpcs'], row['modifier'])} appears twice", GET_FILE
         )
     return frame.reset_index(drop=True)
 
 
-def read_pprrvu(path: str | Path, year: int | None = None, release: str | None = None):
-    """Read a national PPRRVU file (zip, CSV or fixed-width TXT).
+def read_pprrvu(
+    path: str | Path,
+    year: int | None = None,
+    release: str | None = None,
+    member: str | None = None,
+) -> pd.DataFrame:
+    """Read a national PPRRVU file (zip, CSV or fixed-width TXT; ``member`` names the file in a
+    zip, by default its one RVU file).
 
     Returns a DataFrame with the canonical RVU columns (see data/README.md) plus ``description``,
-    the official short descriptor the file carries. Year and release come from the banner or the
-    file name unless given. Raises DataFileError for a truncated file, another kind of file, a
-    changed layout, or a year that cannot be told.
+    the official short descriptor the file carries. Year and release come from the banner, else
+    the file name; ``year`` and ``release`` are used only where the file is silent. Raises
+    DataFileError for a truncated file, another kind of file, a changed layout, an impossible
+    figure or a year that cannot be told, and WorkbookError for a year or release that
+    contradicts the file.
     """
     path = Path(path)
-    member, text = _read_bytes(path, r"PPRRVU.*\.(csv|txt)$")
-    name = path.name if member == path.name else f"{path.name}:{member}"
-    file_year, file_release = release_from_name(member)
-    if not file_year:
-        file_year, file_release = release_from_name(path.name)
-    if member.lower().endswith(".txt") or text.startswith("HDR"):
+    name, member, text = open_text(path, "rvus", member)
+    file_year, file_release = names_say(path, member)
+    if (member or path.name).lower().endswith(".txt") or text.startswith("HDR"):
         frame = _txt_frame(text, name)
-        banner_year, banner_release = None, None
     else:
         data, banners = _csv_frame(text, name)
         frame = _pick_columns(data, name)
         _check_complete(text, len(data.columns), len(data), name)
         banner_year, banner_release = _banner_release(banners)
-    year = year or banner_year or file_year
-    release = (release or banner_release or file_release or "").upper()
+        file_year, file_release = banner_year or file_year, banner_release or file_release
+    year = settle(name, "year", file_year, year, "--year")
+    release = settle(name, "release", file_release, (release or "").upper() or None, "--release")
     if not year or release not in ("A", "B", "C", "D"):
         raise DataFileError(
             f"{name}: cannot tell which year and release this file is",
@@ -285,7 +309,7 @@ def read_pprrvu(path: str | Path, year: int | None = None, release: str | None =
 
 def _gpci_rows(text: str, name: str) -> pd.DataFrame:
     lines = text.splitlines()
-    rows = list(csv.reader(lines))
+    rows = csv_rows(lines, name, GET_GPCI)
     start = next(
         (i for i, r in enumerate(rows) if any(_normalise(c) == "locality_number" for c in r)),
         None,
@@ -298,10 +322,7 @@ def _gpci_rows(text: str, name: str) -> pd.DataFrame:
         for i, h in enumerate(header):
             if all(w in h for w in words):
                 return i
-        raise DataFileError(
-            f"{name}: no column with {' '.join(words).upper()}",
-            "import the official GPCI file (GPCI20xx.csv)",
-        )
+        raise DataFileError(f"{name}: no column with {' '.join(words).upper()}", GET_GPCI)
 
     idx = {
         "mac": find("mac") if any("mac" in h for h in header) else find("contractor"),
@@ -325,10 +346,7 @@ def _gpci_txt(lines: list[str], name: str) -> pd.DataFrame:
     )
     matches = [m.groups() for m in map(pattern.match, lines) if m]
     if not matches:
-        raise DataFileError(
-            f"{name} is not a GPCI file (no locality rows found)",
-            "import the official GPCI file (GPCI20xx.csv or .txt)",
-        )
+        raise DataFileError(f"{name} is not a GPCI file (no locality rows found)", GET_GPCI)
     cols = ["mac", "state", "locality_number", "locality_name", "gpci_work", "gpci_pe", "gpci_mp"]
     frame = pd.DataFrame(matches, columns=cols)
     year_match = re.search(r"CY (20\d{2})", " ".join(lines[:3]))
@@ -336,64 +354,90 @@ def _gpci_txt(lines: list[str], name: str) -> pd.DataFrame:
     return frame
 
 
-def read_gpci(path: str | Path, year: int | None = None) -> pd.DataFrame:
-    """Read an official GPCI file (CSV or TXT, or a zip holding one).
+def read_gpci(path: str | Path, year: int | None = None, member: str | None = None):
+    """Read an official GPCI file (CSV or TXT, or a zip holding one; ``member`` names it).
 
     Returns columns year, mac, state, locality_number, locality_name, gpci_work, gpci_pe,
-    gpci_mp, source; MAC zero-padded to 5 digits and locality to 2. Raises DataFileError for
-    another kind of file or a year that cannot be told.
+    gpci_mp, source; MAC zero-padded to 5 digits and locality to 2. The year comes from the
+    title, else the file name; ``year`` is used only where the file is silent. Raises
+    DataFileError for another kind of file, too few localities, a locality listed twice, an
+    impossible GPCI or a year that cannot be told, and WorkbookError for a year that
+    contradicts the file.
     """
     path = Path(path)
-    member, text = _read_bytes(path, r"GPCI.*\.(csv|txt)$")
-    frame = _gpci_rows(text, path.name)
-    year = year or frame.attrs.get("year") or release_from_name(path.name)[0]
-    if frame.empty:
-        raise DataFileError(f"{path.name} holds no locality rows", "check the file")
+    name, member, text = open_text(path, "gpci", member)
+    frame = _gpci_rows(text, name)
+    year = settle(
+        name, "year", frame.attrs.get("year") or names_say(path, member)[0], year, "--year"
+    )
+    if len(frame) < MIN_LOCALITIES:
+        raise DataFileError(
+            f"{name} holds {len(frame)} localities where a GPCI file has about 110; "
+            "it looks truncated",
+            GET_GPCI,
+        )
     if not year:
-        raise DataFileError(f"{path.name}: cannot tell the GPCI year", "pass --year YYYY")
+        raise DataFileError(f"{name}: cannot tell the GPCI year", "pass --year YYYY")
     frame = frame.apply(lambda s: s.str.strip())
     frame["mac"] = frame["mac"].str.zfill(5)
     frame["locality_number"] = frame["locality_number"].str.zfill(2)
     frame["locality_name"] = frame["locality_name"].str.rstrip("*").str.strip()
-    for col in ("gpci_work", "gpci_pe", "gpci_mp"):
+    ids = (frame["mac"] + "-" + frame["locality_number"]).to_numpy()
+    for col, label in (("gpci_work", "work GPCI"), ("gpci_pe", "PE GPCI"), ("gpci_mp", "MP GPCI")):
         numbers = pd.to_numeric(frame[col], errors="coerce")
         if numbers.isna().any():
-            raise DataFileError(f"{path.name}: a {col} value is not a number", "check the file")
+            i = int(numbers.isna().to_numpy().nonzero()[0][0])
+            raise DataFileError(
+                f"{name}: locality {ids[i]}, {label} has {frame[col].iloc[i]!r}, not a number",
+                GET_GPCI,
+            )
+        _check_bounds(numbers, GPCI_BOUNDS, lambda i, c=label: f"{name}: locality {ids[i]}, {c}")
         frame[col] = numbers.astype("float64")
+    twice = pd.Series(ids).duplicated()
+    if twice.any():
+        raise DataFileError(f"{name}: locality {ids[twice.idxmax()]} appears twice", GET_GPCI)
     frame.insert(0, "year", int(year))
-    frame["source"] = path.name
+    frame["source"] = name
     return frame.astype({c: "str" for c in ("mac", "state", "locality_number", "locality_name")})
 
 
-def read_locality(path: str | Path) -> pd.DataFrame:
-    """Read the official locality-to-county file (LOCCO, CSV or TXT).
+def read_locality(
+    path: str | Path, year: int | None = None, member: str | None = None
+) -> pd.DataFrame:
+    """Read the official locality-to-county file (LOCCO, CSV or TXT, or a zip holding one).
 
-    Returns columns mac, locality_number, state, fee_schedule_area, counties, source, with the
-    zeros the CSV drops restored. Raises DataFileError for another kind of file.
+    Returns columns year, mac, locality_number, state, fee_schedule_area, counties, source, with
+    the zeros the CSV drops restored. The year comes from the title, else the file name;
+    ``year`` is used only where the file is silent. Raises DataFileError for another kind of
+    file or a year that cannot be told, and WorkbookError for a year that contradicts the file.
     """
     path = Path(path)
-    member, text = _read_bytes(path, r"LOCCO.*\.(csv|txt)$")
+    name, member, text = open_text(path, "locality", member)
     rows: list[list[str]] = []
-    if member.lower().endswith(".txt"):
+    if (member or path.name).lower().endswith(".txt"):
         # fixed-width records: MAC 1-12, locality 13-21, state 22-44, area 45-142, counties 143-
         cuts = [(0, 12), (12, 21), (21, 44), (44, 142), (142, None)]
         for line in text.splitlines():
             if re.match(r"^\s*\d{4,5}\s+\d{1,2}\s", line):
                 rows.append([line[a:b] for a, b in cuts])
     else:
-        for r in csv.reader(text.splitlines()):
+        for r in csv_rows(text.splitlines(), name, GET_LOCCO):
             if len(r) >= 5 and r[0].strip().isdigit():
                 rows.append(r[:5])
     if not rows:
-        raise DataFileError(
-            f"{path.name} is not a locality file (no locality rows found)",
-            "import the official LOCCO file (25LOCCO.csv or .txt)",
-        )
+        raise DataFileError(f"{name} is not a locality file (no locality rows found)", GET_LOCCO)
+    title = re.search(r"INCLUDED IN (20\d{2}) LOCALITIES", text[:500].upper())
+    said = int(title[1]) if title else names_say(path, member)[0]
+    year = settle(name, "year", said, year, "--year")
+    if not year:
+        raise DataFileError(f"{name}: cannot tell the year of the localities", "pass --year YYYY")
     frame = pd.DataFrame(
         rows, columns=["mac", "locality_number", "state", "fee_schedule_area", "counties"]
     ).apply(lambda s: s.str.strip())
     frame["mac"] = frame["mac"].str.zfill(5)
     frame["locality_number"] = frame["locality_number"].str.zfill(2)
     frame["state"] = frame["state"].replace("", pd.NA).ffill()
-    frame["source"] = path.name
-    return frame.astype("str")
+    frame["source"] = name
+    frame = frame.astype("str")
+    frame.insert(0, "year", int(year))
+    return frame

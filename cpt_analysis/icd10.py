@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import config, store
+from .cms_files import names_say, open_text, settle
 from .codes import ICD10_PATTERN, dotted, icd10_keys
 from .errors import DataFileError, WorkbookError
 from .files import atomic_write
@@ -126,59 +127,99 @@ def bundled_fiscal_year() -> int:
     return _bundled()[0]
 
 
-def read_order_file(path: str | Path) -> pd.DataFrame:
-    """Read a CMS ICD-10-CM order file (icd10cm_order_YYYY.txt) or codes file
-    (icd10cm_codes_YYYY.txt) into a code set: key, leaf, description.
+# A complete code set: FY2026 has 98,166 codes in the order file (74,706 billable: the codes
+# file), in chapters A to Z; U holds a handful of codes for emergency use, and only since FY2020.
+MIN_ICD10_CODES = 50_000
+CHAPTER_LETTERS = "ABCDEFGHIJKLMNOPQRSTVWXYZ"
+GET_ORDER = "use the whole icd10cm_order_YYYY.txt from the CMS ICD-10-CM tabular download"
 
-    Raises DataFileError when no line has the shape of either file.
+
+def read_order_file(
+    path: str | Path, member: str | None = None, year: int | None = None
+) -> pd.DataFrame:
+    """Read a complete CMS ICD-10-CM code set: the order file (icd10cm_order_YYYY.txt) or the
+    codes file (icd10cm_codes_YYYY.txt), or one of them in a zip (``member``).
+
+    Returns leaf, description and year (the fiscal year the file name tells, else ``year``),
+    indexed by key. Raises DataFileError for a file of another kind, a line of
+    neither shape, or a code set that is not complete (under 50,000 codes, or chapters
+    missing), and WorkbookError for a fiscal year that cannot be told, contradicts the file's
+    name, or is not between FY2016 and next year.
     """
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="latin-1").splitlines()
-    except OSError as exc:
-        raise DataFileError(f"{path} cannot be read ({exc.strerror})", "check the path") from None
+    label, member, text = open_text(path, "icd10", member)
     order = re.compile(
         r"^\d{5} ([A-Z0-9]{3,7})\s+([01]) (.{1,60}?)\s{2,}(.*)$|^\d{5} ([A-Z0-9]{3,7})\s+([01]) (.*)$"
     )
     codes = re.compile(r"^([A-Z][0-9][0-9A-Z][0-9A-Z]{0,4})\s+(\S.*)$")
-    rows = []
-    for line in lines:
-        match = order.match(line)
-        if match:
-            key = match[1] or match[5]
-            flag = match[2] or match[6]
-            desc = (match[4] or match[7] or match[3] or "").strip()
-            rows.append((key, flag == "1", desc))
-    if not rows:
-        listed = [m.groups() for m in map(codes.match, lines) if m]
-        keys = sorted(k for k, _ in listed)
+    lines = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
+    shape = order if order.match(lines[0][1]) else codes
+    matches = []
+    for n, line in lines:
+        match = shape.match(line)
+        if match is None:
+            if n == lines[0][0]:
+                raise DataFileError(
+                    f"{label} is not a CMS ICD-10-CM order or codes file", GET_ORDER
+                )
+            raise DataFileError(
+                f"{label}: line {n} ({line[:40].strip()!r}) is not a line of a CMS ICD-10-CM "
+                f"{'order' if shape is order else 'codes'} file; the file is damaged",
+                GET_ORDER,
+            )
+        matches.append(match)
+    if shape is order:
+        rows = [
+            (m[1] or m[5], (m[2] or m[6]) == "1", (m[4] or m[7] or m[3] or "").strip())
+            for m in matches
+        ]
+    else:
+        keys = sorted(m[1] for m in matches)
         headers = {a for a, b in zip(keys, keys[1:], strict=False) if b.startswith(a)}
-        rows = [(k, k not in headers, d.strip()) for k, d in listed]
-    if not rows:
+        rows = [(m[1], m[1] not in headers, m[2].strip()) for m in matches]
+    frame = _index(pd.DataFrame(rows, columns=["key", "leaf", "description"]))
+    if len(frame) < MIN_ICD10_CODES:
         raise DataFileError(
-            f"{path.name} is not a CMS ICD-10-CM order or codes file",
-            "use icd10cm_order_YYYY.txt from the CMS ICD-10-CM tabular download",
+            f"{label} holds {len(frame):,} codes where a complete ICD-10-CM code set has over "
+            "70,000; it looks truncated or is only part of the code set",
+            GET_ORDER,
         )
-    return _index(pd.DataFrame(rows, columns=["key", "leaf", "description"]))
+    missing = sorted(set(CHAPTER_LETTERS) - set(frame.index.str[0]))
+    if missing:
+        raise DataFileError(
+            f"{label} has no codes starting with {', '.join(missing)}: whole chapters are "
+            "missing, so it is not the complete code set",
+            GET_ORDER,
+        )
+    fy = settle(label, "fiscal year", names_say(path, member)[0], year, "--year")
+    first, last = fiscal_year(ICD10_START), fiscal_year() + 1
+    if fy is None:
+        raise WorkbookError(f"cannot tell the fiscal year of {label}", "pass --year YYYY")
+    if not first <= int(fy) <= last:
+        raise WorkbookError(
+            f"FY{fy} is not an ICD-10-CM fiscal year the workbook can use ({first} to {last})",
+            "check --year or the file name",
+        )
+    return frame.assign(year=int(fy))
 
 
-def add_fiscal_year(path: str | Path, fiscal_year: int | None = None) -> int:
+def add_fiscal_year(
+    path: str | Path,
+    fiscal_year: int | None = None,
+    member: str | None = None,
+    codeset: pd.DataFrame | None = None,
+) -> int:
     """Add a fiscal year's CMS code set to the local store; returns the fiscal year added.
 
-    The year comes from the file name (icd10cm_order_2027.txt) unless given. Raises
-    DataFileError for a file of another kind and WorkbookError when the year cannot be told.
+    The file is read with :func:`read_order_file` (which says what is refused), unless
+    ``codeset`` holds what it returned for that file. The store is changed only once the whole
+    file was read and found complete.
     """
-    path = Path(path)
-    if fiscal_year is None:
-        match = re.search(r"(20\d{2})", path.name)
-        if not match:
-            raise WorkbookError(f"cannot tell the fiscal year of {path.name}", "pass the year")
-        fiscal_year = int(match[1])
-    codeset = read_order_file(path).reset_index()
-    codeset["year"] = int(fiscal_year)
-    store.save("icd10", codeset, path)
+    if codeset is None:
+        codeset = read_order_file(path, member, fiscal_year)
+    store.save("icd10", codeset.reset_index(), Path(path), member)
     _added.cache_clear()
-    return int(fiscal_year)
+    return int(codeset["year"].iloc[0])
 
 
 @cache

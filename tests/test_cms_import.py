@@ -37,7 +37,7 @@ def _assert_matches_shipped(year, imported):
 
 
 def test_import_2026_csv_with_the_new_pric_ind_column(cms_dir):
-    result = import_file(cms_dir / "2026/PPRRVU2026_Jul_nonQPP.csv")
+    (result,) = import_file(cms_dir / "2026/PPRRVU2026_Jul_nonQPP.csv").imported
     assert (result.kind, result.year, result.release, result.rows) == (
         "rvus",
         2026,
@@ -53,7 +53,7 @@ def test_import_2026_csv_with_the_new_pric_ind_column(cms_dir):
 
 
 def test_import_2025_fixed_width_text(cms_dir):
-    result = import_file(cms_dir / "2025/PPRRVU2025_Oct.txt")
+    (result,) = import_file(cms_dir / "2025/PPRRVU2025_Oct.txt").imported
     assert (result.year, result.release, result.rows) == (2025, "RVU25D", 19090)
     rvus = load_rvus(2025)
     _assert_matches_shipped(2025, store.load("rvus", 2025))
@@ -86,7 +86,7 @@ def test_imported_codes_show_on_top_of_shipped_tables(cms_dir):
 
 
 def test_import_gpci_and_locality(cms_dir):
-    result = import_file(cms_dir / "2025/GPCI2025.txt")
+    (result,) = import_file(cms_dir / "2025/GPCI2025.txt").imported
     assert (result.kind, result.year, result.rows) == ("gpci", 2025, 109)
     assert len(load_gpci(2025)) == 109
     loc = cms.read_locality(cms_dir / "2025/25LOCCO.csv")
