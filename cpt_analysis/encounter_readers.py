@@ -1,5 +1,7 @@
-"""Read an encounter export (CSV or .xlsx): find its fields by column name, read its cells
-as text, one dictionary per column, and type such columns once per distinct value.
+"""Read an encounter export as practice-management systems write it: a text file (comma, tab,
+semicolon or pipe; UTF-8, UTF-16 or Windows-1252; title lines above the header allowed) or an
+.xlsx workbook, told apart by content; find its fields (see :mod:`encounter_columns`), read
+its cells as text, one dictionary per column, and type such columns once per distinct value.
 
 Each column comes back as ``(codes, categories)``: ``codes`` (int32, one per row) index
 ``categories`` (a str Series of the distinct texts), so later checks run once per distinct
@@ -8,7 +10,10 @@ value. The checks of each field live in :mod:`encounters`.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
+import itertools
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,108 +23,155 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .encounter_columns import (  # noqa: F401 (encounters reads them here)
+    DIAGNOSES,
+    FIELDS,
+    IDS,
+    MODIFIERS,
+    REQUIRED,
+    resolve_columns,
+)
+from .encounter_values import (  # noqa: F401 (encounters reads them here)
+    DAY_MONTH,
+    MONTH_DAY,
+    parse_dates,
+    parse_numbers,
+    slash_order,
+    split_codes,
+)
 from .errors import WorkbookError
 
-_N = (1, 2, 3, 4)
-# field: accepted column names; {n} stands for 1-4; indented lines continue the line above
-_SPEC = """
-date_of_service: Date of Service | DOS | Service Date | Svc Date | Date of Svc | Service Dt
-    | DOS From | From Date | Visit Date | Encounter Date | Date
-provider: Provider | Rendering Provider | Rendering Provider Name | Rendering Physician
-    | Provider Name | Rendering | Physician | Clinician | Therapist | Practitioner
-cpt: CPT | CPT Code | CPT/HCPCS | HCPCS | HCPCS Code | Procedure Code | Procedure | Proc Code
-    | Service Code | Code
-modifier_{n}: Modifier {n} | Mod {n} | Modifier{n}
-modifier_1: Modifier | Mod
-modifiers: Modifiers | Mods
-units: Units | Unit | Service Units | Units Billed | Billed Units | Qty | Quantity
-    | Days or Units | Days/Units
-minutes: Minutes | Mins | Min | Timed Minutes | Total Timed Minutes | Treatment Minutes | Duration
-dx_{n}: Dx{n} | Dx {n} | Diagnosis {n} | Diagnosis Code {n} | Diag {n} | ICD10_{n} | ICD-10 {n}
-    | ICD {n} | ICD10CM {n} | Dx Code {n}
-dx_1: Dx | Diagnosis | Diagnosis Code | Primary Diagnosis | ICD10 | ICD-10 Code
-place_of_service: Place of Service | POS | POS Code | Place of Svc
-locality: Locality | Locality ID | Medicare Locality | MAC Locality
-charge: Charge | Charges | Charge Amount | Billed Amount | Billed Charge | Amount Billed
-    | Line Charge | Total Charge | Fee
-patient_id: Patient ID | Patient | Patient Number | Patient No | MRN | Medical Record Number
-    | Chart Number | Patient Account | Account Number
-encounter_id: Encounter ID | Encounter | Encounter Number | Visit ID | Visit Number | Claim ID
-    | Claim Number | Ticket Number
-"""
-
-
-def _fields(spec: str) -> dict[str, tuple[str, ...]]:
-    fields: dict[str, tuple[str, ...]] = {}
-    for line in spec.replace("\n    |", " |").strip().splitlines():
-        name, aliases = line.split(":", 1)
-        for n in _N if "{n}" in name else (None,):
-            key = name.format(n=n)
-            more = tuple(a.strip().format(n=n) for a in aliases.split("|"))
-            fields[key] = fields.get(key, ()) + more
-    order = ["date_of_service", "provider", "cpt", *(f"modifier_{n}" for n in _N), "modifiers",
-             "units", "minutes", *(f"dx_{n}" for n in _N), "place_of_service", "locality",
-             "charge", "patient_id", "encounter_id"]  # fmt: skip
-    return {k: fields[k] for k in order}
-
-
-FIELDS = _fields(_SPEC)
-REQUIRED = ("date_of_service", "provider", "cpt", "units", "dx_1", "place_of_service")
-MODIFIERS = tuple(f"modifier_{n}" for n in _N)
-DIAGNOSES = tuple(f"dx_{n}" for n in _N)
-IDS = ("patient_id", "encounter_id")
-_ALIAS = {re.sub(r"[^0-9a-z]", "", a.lower()): (f, i) for f, al in FIELDS.items()
-          for i, a in enumerate(al)}  # fmt: skip
 BLOCK_BYTES = 8 << 20  # CSV bytes per parsing block: enough blocks to keep every core busy
+HEAD_BYTES = 1 << 16  # bytes looked at to tell what a file is and find its header
+HEADER_LINES = 10  # a header is looked for in this many first lines, past a report's title
+DELIMITERS = ",\t;|"  # in order of preference when a line has as many of two
+_CONTROL = bytes([*range(0, 9), *range(14, 27), *range(28, 32)])
 
 
-def _key(name: object) -> str:
-    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+def sniff(path: Path) -> tuple[str, str]:
+    """Return what a file holds, ("xlsx", "") or ("text", its encoding): UTF-16 by its byte
+    order mark or its zero bytes, else UTF-8 when its start reads so, else Windows-1252.
 
-
-def resolve_columns(names: list[str], mapping: dict | None = None) -> dict[str, int]:
-    """Return {field: column position} for a header, from ``mapping`` then the aliases.
-
-    Raises WorkbookError (one line) for a mapping naming an unknown column or field, or for a
-    missing required field (naming the aliases it accepts).
+    Raises WorkbookError (one line) for a folder, a missing, empty, binary or HTML file, or an
+    old .xls workbook, whatever its name says.
     """
-    found: dict[str, int] = {}
-    for theirs, ours in (mapping or {}).items():
-        if ours not in FIELDS:
-            raise WorkbookError(f"'{ours}' is not a field", f"use one of {', '.join(FIELDS)}")
-        if theirs not in names:
-            raise WorkbookError(f"the file has no column '{theirs}'",
-                                f"its columns are {', '.join(map(str, names))}")  # fmt: skip
-        found[ours] = names.index(theirs)
-    best: dict[str, tuple[int, int]] = {}
-    for pos, name in enumerate(names):
-        hit = _ALIAS.get(_key(name))
-        if hit and hit[0] not in found and (hit[0] not in best or hit[1] < best[hit[0]][0]):
-            best[hit[0]] = (hit[1], pos)
-    found |= {f: pos for f, (_, pos) in best.items() if pos not in found.values()}
-    if "modifiers" in found and "modifier_1" in found:
-        del found["modifiers"]
-    for req in REQUIRED:
-        if req not in found:
-            raise WorkbookError(
-                f"the file has no {req} column (accepted names: {', '.join(FIELDS[req])})",
-                f"rename a column or pass mapping={{'your column': '{req}'}}",
-            )
-    return found
+    if path.is_dir():
+        raise WorkbookError(f"{path} is a folder, not a file", "give the export file's path")
+    if not path.is_file():
+        raise WorkbookError(f"{path} does not exist", "check the path")
+    with path.open("rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if not head.strip():
+        raise WorkbookError(f"{path.name} is empty", "export the encounters with a header")
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx", ""
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise WorkbookError(f"{path.name} is an old .xls workbook", "save it as .xlsx or CSV")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text", "utf-16"
+    if b"\0" in head:
+        even, odd = head[0::2], head[1::2]
+        if odd.count(0) > len(odd) // 2 and 0 not in even:
+            return "text", "utf-16-le"  # Excel's Unicode text without its byte order mark
+        if even.count(0) > len(even) // 2 and 0 not in odd:
+            return "text", "utf-16-be"
+    if b"\0" in head or sum(map(head.count, _CONTROL)) > len(head) // 100:
+        raise WorkbookError(
+            f"{path.name} is not a text or Excel file (it looks binary)",
+            "export the encounters as CSV or .xlsx",
+        )
+    if head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html", b"<table")):
+        raise WorkbookError(
+            f"{path.name} is a web page (HTML), not a spreadsheet",
+            "open it in Excel and save it as .xlsx or CSV",
+        )
+    try:
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head)  # a character cut is no error
+        return "text", "utf-8-sig"
+    except UnicodeDecodeError:
+        return "text", "cp1252"
 
 
-def header_csv(path: Path) -> tuple[list[str], str]:
-    """Return the header row of a CSV file and its encoding (utf-8-sig, else cp1252)."""
-    for encoding in ("utf-8-sig", "cp1252"):
+def _count(line: str, delimiter: str) -> int:
+    return re.sub(r'"[^"]*"', "", line).count(delimiter)
+
+
+def delimiter(lines: list[str]) -> str:
+    """Return the delimiter of a text export: ``sep=;`` on its first line (Excel's hint), else
+    the one most lines have most of, out of comma, tab, semicolon and pipe (quoted text aside);
+    a comma when no line has any."""
+    hint = re.fullmatch(r"sep=(.)", lines[0].strip()) if lines else None
+    if hint:
+        return hint[1]
+    most = [max(DELIMITERS, key=lambda d, line=line: _count(line, d)) for line in lines]
+    votes = [d for d, line in zip(most, lines, strict=True) if _count(line, d)]
+    return max(DELIMITERS, key=votes.count) if votes else ","
+
+
+def clean_names(names: list) -> list[str]:
+    """Return header names stripped (of spaces and byte order marks too); a blank one named by
+    its place (``Column 7``), a repeated one numbered (``Modifier``, ``Modifier (2)``)."""
+    out: list[str] = []
+    for i, name in enumerate(names):
+        text = "" if name is None else str(name).strip().strip("\ufeff\u200b").strip()
+        text = text or f"Column {i + 1}"
+        base, n = text, 1
+        while text in out:
+            n += 1
+            text = f"{base} ({n})"
+        out.append(text)
+    return out
+
+
+def _header(rows, layout, refused: list) -> tuple[int, list[str], tuple] | None:
+    """Return (index, header, ``layout(header)``) of the first of ``rows`` ((index, cells) with
+    a value) that ``layout`` accepts, or None; each row refused adds (its width, the reason) to
+    ``refused``."""
+    for i, row in rows:
+        names = clean_names(row)
         try:
-            with path.open(newline="", encoding=encoding) as fh:
-                return next(csv.reader(fh), []), encoding
-        except UnicodeDecodeError:
-            continue
-    return [], "utf-8"
+            return i, names, layout(names)
+        except WorkbookError as exc:
+            refused.append((sum(1 for c in row if c is not None and str(c).strip()), exc))
+    return None
 
 
-def _parse(path: Path, cols: list[str], wanted: list[int], encoding: str, newlines: bool,
+def _widest(refused: list) -> WorkbookError:
+    """The reason of the widest refused header row: the likeliest to be the real header."""
+    return max(refused, key=lambda r: r[0])[1]
+
+
+def header_csv(path: Path, encoding: str, layout) -> tuple[list[str], TextFormat, tuple]:
+    """Return (header, its :class:`TextFormat`, ``layout(header)``) of a text export; the header
+    is the first of the first lines that ``layout`` accepts, so a report's title lines are
+    passed over. Raises WorkbookError (one line): the reason of the widest line when none is
+    accepted, or an empty file."""
+    with path.open(newline="", encoding=encoding, errors="replace") as fh:
+        text = fh.read(HEAD_BYTES)
+    lines = text.splitlines()[:HEADER_LINES]
+    sep = delimiter(lines)
+    records = itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), HEADER_LINES)
+    hint = bool(lines) and lines[0].startswith("sep=")
+    rows = ((k, r) for k, r in enumerate(records) if any(c.strip() for c in r) and k >= hint)
+    refused: list = []
+    found = _header(rows, layout, refused)
+    if found is None and refused:
+        raise _widest(refused)
+    if found is None:
+        raise WorkbookError(f"{path.name} is empty", "export the encounters with a header")
+    skip, names, laid = found
+    return names, TextFormat(encoding, sep, skip), laid
+
+
+class TextFormat(NamedTuple):
+    """How a text export is written: its encoding, delimiter and lines before the header."""
+
+    encoding: str
+    delimiter: str = ","
+    skip: int = 0
+
+
+def _parse(path: Path, cols: list[str], wanted: list[int], fmt: TextFormat, newlines: bool,
            threads: bool, bad: list):  # fmt: skip
     """Parse the CSV with pyarrow: every wanted column as dictionary-encoded text."""
     import pyarrow as pa
@@ -134,13 +186,17 @@ def _parse(path: Path, cols: list[str], wanted: list[int], encoding: str, newlin
         path,
         read_options=pacsv.ReadOptions(
             column_names=cols,
-            skip_rows=1,
+            skip_rows=fmt.skip,
+            skip_rows_after_names=1,  # the header, read by the CSV parser: quotes respected
             use_threads=threads,
             block_size=BLOCK_BYTES,
-            encoding="utf8" if encoding == "utf-8-sig" else encoding,
+            encoding="utf8" if fmt.encoding == "utf-8-sig" else fmt.encoding,
         ),
         parse_options=pacsv.ParseOptions(
-            ignore_empty_lines=False, newlines_in_values=newlines, invalid_row_handler=handler
+            delimiter=fmt.delimiter,
+            ignore_empty_lines=False,
+            newlines_in_values=newlines,
+            invalid_row_handler=handler,
         ),
         convert_options=pacsv.ConvertOptions(
             include_columns=[cols[i] for i in wanted],
@@ -159,7 +215,7 @@ def _dictionary(column) -> tuple[np.ndarray, pd.Series]:
     return codes, column.dictionary.to_pandas().astype("str")
 
 
-def read_csv(path: Path, names: list[str], encoding: str, wanted: list[int], later=()):
+def read_csv(path: Path, names: list[str], fmt: TextFormat, wanted: list[int], later=()):
     """Return ({position: (codes, categories)}, source rows, [(row, text)] of malformed rows,
     {position: future of (codes, categories)}).
 
@@ -173,14 +229,15 @@ def read_csv(path: Path, names: list[str], encoding: str, wanted: list[int], lat
 
     cols = [f"c{i}" for i in range(len(names))]
     # fast path first; then quoted line breaks, then Windows-1252 text, read more slowly
-    tries = [(encoding, False), (encoding, True), ("cp1252", True)]
-    for attempt, (enc, newlines) in enumerate(tries):
+    tries = [(fmt, False), (fmt, True)]
+    tries += [(fmt._replace(encoding="cp1252"), True)] if fmt.encoding == "utf-8-sig" else []
+    for attempt, (how, newlines) in enumerate(tries):
         bad: list = []
         try:
-            table = _parse(path, cols, wanted, enc, newlines, True, bad)
+            table = _parse(path, cols, wanted, how, newlines, True, bad)
             if bad:  # the numbers of malformed rows are only known when read on one thread
                 bad = []
-                table = _parse(path, cols, wanted, enc, newlines, False, bad)
+                table = _parse(path, cols, wanted, how, newlines, False, bad)
             break
         except (pa.ArrowInvalid, OSError) as exc:
             if attempt == len(tries) - 1:
@@ -200,9 +257,9 @@ def read_csv(path: Path, names: list[str], encoding: str, wanted: list[int], lat
     del table, column
     pa.default_memory_pool().release_unused()  # hand the parser's buffers back to the system
     numbers = {int(k) for k, _ in bad}
-    rows = np.arange(2, n + len(bad) + 2, dtype=np.int64)
+    rows = np.arange(fmt.skip + 2, fmt.skip + n + len(bad) + 2, dtype=np.int64)
     rows = rows[~np.isin(rows, list(numbers))] if numbers else rows
-    return raw, rows, [(int(k), t) for k, t in bad if t.strip(", \t")], pending
+    return raw, rows, [(int(k), t) for k, t in bad if t.strip(fmt.delimiter + " \t")], pending
 
 
 def _excel_text(value: object, pad: bool) -> str:
@@ -221,26 +278,24 @@ def _excel_text(value: object, pad: bool) -> str:
     return str(value)
 
 
-def _sheet(sheet) -> tuple[list[str] | None, list[tuple], list[int]]:
-    """Return (header, rows of cell values, row numbers) of one worksheet; rows with no value are
-    skipped, the first row with a value is the header (None for an empty sheet)."""
-    rows, numbers, names = [], [], None
+def _sheet(sheet) -> tuple[list[tuple], list[int]]:
+    """Return (rows of cell values, their row numbers) of one worksheet, rows with no value
+    left out."""
+    rows, numbers = [], []
     for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
-            continue
-        if names is None:
-            names = ["" if v is None else str(v).strip() for v in row]
-        else:
+        if any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
             rows.append(row)
             numbers.append(number)
-    return names, rows, numbers
+    return rows, numbers
 
 
 def read_excel(path: Path, layout) -> tuple[list[str], list[tuple], np.ndarray, tuple]:
     """Return (header, rows of cell values, source row numbers, ``layout(header)``) of the first
     sheet of a .xlsx whose header ``layout`` accepts, so a cover or notes sheet before the data
-    is passed over. Raises WorkbookError for an unreadable or empty file, or, when no sheet has
-    the needed columns, the first sheet's reason with the number of sheets tried.
+    is passed over; on a sheet, the header is the first of its first rows ``layout`` accepts,
+    past a report's title rows. Raises WorkbookError for an unreadable or empty file, or, when
+    no sheet has the needed columns, the reason of the widest row tried, with the number of
+    sheets.
     """
     from openpyxl import load_workbook
 
@@ -250,27 +305,24 @@ def read_excel(path: Path, layout) -> tuple[list[str], list[tuple], np.ndarray, 
         raise WorkbookError(
             f"{path.name} cannot be read as .xlsx ({exc})", "fix the file"
         ) from None
-    first: WorkbookError | None = None
+    refused: list = []
     try:
         for sheet in book.worksheets:
-            names, rows, numbers = _sheet(sheet)
-            if names is None:
-                continue
-            try:
-                laid = layout(names)
-            except WorkbookError as exc:
-                first = first or exc
-                continue
-            return names, rows, np.asarray(numbers, dtype=np.int64), laid
+            rows, numbers = _sheet(sheet)
+            found = _header(enumerate(rows[:HEADER_LINES]), layout, refused)
+            if found is not None:
+                at, names, laid = found
+                return names, rows[at + 1 :], np.asarray(numbers[at + 1 :], dtype=np.int64), laid
     finally:
         book.close()
-    if first is None:
+    if not refused:
         raise WorkbookError(f"{path.name} is empty", "export the encounters with a header row")
+    widest = _widest(refused)
     if len(book.worksheets) > 1:
         raise WorkbookError(
-            f"{first.problem}, on any of its {len(book.worksheets)} sheets", first.fix
+            f"{widest.problem}, on any of its {len(book.worksheets)} sheets", widest.fix
         )
-    raise first
+    raise widest
 
 
 def excel_columns(rows: list[tuple], wanted: list[int], pad: int) -> dict:
@@ -282,38 +334,6 @@ def excel_columns(rows: list[tuple], wanted: list[int], pad: int) -> dict:
         codes, cats = pd.factorize(pd.Series(values, dtype="str"))
         raw[i] = (codes.astype(np.int32), pd.Series(cats, dtype="str"))
     return raw
-
-
-MONTH_DAY, DAY_MONTH = "month/day", "day/month"
-
-
-def slash_order(values: pd.Series) -> str:
-    """Return how a file writes its slash dates: ``day/month`` when one of them starts with a
-    number above 12 (25/03/2025) and none has one above 12 in second place; otherwise the US
-    ``month/day``. ``values``: the file's distinct date texts."""
-    parts = values.str.extract(r"^(\d{1,2})/(\d{1,2})/\d{2}(?:\d{2})?$").dropna().astype("int64")
-    if len(parts) and (parts[0] > 12).any() and not (parts[1] > 12).any():
-        return DAY_MONTH
-    return MONTH_DAY
-
-
-def parse_dates(values: pd.Series, order: str = MONTH_DAY) -> np.ndarray:
-    """Parse distinct date texts: 2025-03-04, 03/04/2025 or 3/4/25 (month first, or day first
-    when ``order`` is ``day/month``), 20250304, or an ISO date with a time of day (dropped).
-    Anything else, a partial date included, is NaT."""
-    out = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
-    first = "%d/%m" if order == DAY_MONTH else "%m/%d"
-    for fmt, shape in ((f"{first}/%Y", r"\d{1,2}/\d{1,2}/\d{4}"), (f"{first}/%y", r"\d{1,2}/\d{1,2}/\d{2}"),
-                       ("%Y%m%d", r"\d{8}"), ("ISO8601", r"\d{4}-\d{2}-\d{2}[T ]\S.*")):  # fmt: skip
-        miss = out.isna() & values.str.fullmatch(shape)
-        if miss.any():
-            out[miss] = pd.to_datetime(values[miss], format=fmt, errors="coerce")
-    return out.dt.floor("D").to_numpy().astype("datetime64[s]")
-
-
-def parse_numbers(values: pd.Series) -> np.ndarray:
-    text = values.str.replace(r"[$,\s]", "", regex=True)
-    return pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def rows_where(tests, n: int, rows: np.ndarray | None = None) -> np.ndarray:
@@ -400,19 +420,18 @@ class Export(NamedTuple):
 
 
 def read_file(path: Path, layout) -> Export:
-    """Read a .csv, .txt or .xlsx export. ``layout(header)`` returns ({field: position},
-    positions to read, positions of the visit key) and raises for a header it cannot use.
+    """Read an encounter export: a text file (CSV, or tab-, semicolon- or pipe-delimited; UTF-8,
+    UTF-16 or Windows-1252) or an .xlsx workbook, told apart by their content, not their name.
+    ``layout(header)`` returns ({field: position}, positions to read, positions of the visit
+    key) and raises for a header it cannot use.
 
-    Raises WorkbookError (one line) for an old .xls, an empty or an unreadable file.
+    Raises WorkbookError (one line) for a folder, a missing, empty, binary or unreadable file,
+    or an old .xls workbook.
     """
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    kind, encoding = sniff(path)
+    if kind == "xlsx":
         names, cells, rows, (found, wanted, _) = read_excel(path, layout)
         return Export(names, excel_columns(cells, wanted, found["cpt"]), rows, found, [], {})
-    if path.suffix.lower() == ".xls":
-        raise WorkbookError(f"{path.name} is an old .xls workbook", "save it as .xlsx or CSV")
-    names, encoding = header_csv(path)
-    if not names:
-        raise WorkbookError(f"{path.name} is empty", "export the encounters with a header")
-    found, wanted, visit = layout(names)
-    raw, rows, bad, pending = read_csv(path, names, encoding, wanted, visit)
+    names, fmt, (found, wanted, visit) = header_csv(path, encoding, layout)
+    raw, rows, bad, pending = read_csv(path, names, fmt, wanted, visit)
     return Export(names, raw, rows, found, bad, pending)

@@ -186,10 +186,12 @@ class _Checker:
 
     @staticmethod
     def _pos(value: str) -> str:
-        if not re.fullmatch(r"\d{1,2}", value):
-            return ""
+        """Return the two-digit place of service of a cell: ``11``, ``11 - Office``,
+        ``Office (11)`` or ``POS 11``; "" for anything else."""
+        shape = r"(?:POS[\s:-]*)?(\d{1,2})(?:(?:\s*[-:]\s*|\s+)[A-Z].*)?|[A-Z][^()]*\((\d{1,2})\)"
+        code = re.fullmatch(shape, value, flags=re.IGNORECASE)
         try:
-            return resolve_setting(value)[1]
+            return resolve_setting(code[1] or code[2])[1] if code else ""
         except WorkbookError:
             return ""
 
@@ -225,26 +227,25 @@ class _Checker:
                                                pd.Index(["", "26", "TC"], dtype="str"))  # fmt: skip
 
     def _modifiers(self) -> np.ndarray:
-        """Check the modifiers; return each row's pricing modifier: 0 global, 1 = 26, 2 = TC."""
+        """Check the modifiers; return each row's pricing modifier: 0 global, 1 = 26, 2 = TC.
+        A column of several modifiers (``GP,59``, ``GP 59``), or a file's one modifier column,
+        fills modifier_1..4 in order; more than 4 in a cell are a malformed modifier."""
         pm = np.zeros(self.n, dtype=np.int8)
-        if "modifiers" in self.found:
-            codes, joined = self.cats("modifiers")
-            parts = joined.str.upper().str.split(r"[\s,;/-]+", regex=True)
-            parts = parts.map(lambda p: [x for x in p if x])
-            kind = np.zeros(len(joined), dtype=np.int8)
-            for k, name in enumerate(MODIFIERS):
-                per = parts.map(lambda p, k=k: p[k] if len(p) > k else "").astype("str")
-                mine = self._modifier(name, codes, per)
-                kind = np.where(kind == 0, mine, kind)
-            bad = (parts.map(len) > 4).to_numpy(dtype=bool)
-            self.flag(codes, bad, "malformed modifier")
+        columns = [name for name in MODIFIERS if name in self.found]
+        joined = "modifiers" if "modifiers" in self.found else None
+        if joined or columns == ["modifier_1"]:
+            codes, cells = self.cats(joined or "modifier_1")
+            count, parts = readers.split_codes(cells, r"\s,;/|:+-")
+            kind = np.zeros(len(cells), dtype=np.int8)
+            for name, per in zip(MODIFIERS, parts, strict=False):
+                kind = np.where(kind == 0, self._modifier(name, codes, per), kind)
+            self.flag(codes, count.gt(len(MODIFIERS)), "malformed modifier")
             return kind[codes] if kind.any() else pm
-        for name in MODIFIERS:
-            if name in self.found:
-                codes, per = self.cats(name)
-                kind = self._modifier(name, codes, per.str.upper())
-                if kind.any():
-                    pm = np.where(pm == 0, kind[codes], pm)
+        for name in columns:
+            codes, per = self.cats(name)
+            kind = self._modifier(name, codes, per.str.upper())
+            if kind.any():
+                pm = np.where(pm == 0, kind[codes], pm)
         return pm
 
     def _modifier(self, name: str, codes: np.ndarray, per: pd.Series) -> np.ndarray:
@@ -273,18 +274,24 @@ class _Checker:
                 self.out[name] = readers.Column(codes, value)
 
     def _diagnoses(self) -> None:
+        """Check the diagnoses, ICD-10-CM codes with or without their dot (M54.50, M5450). A
+        file's one diagnosis column may hold several (``M54.50;M54.2``, ``M54.50, M54.2``),
+        which fill dx_1..4 in order: more than 4, or any malformed, is a malformed code."""
+        columns = [self.cats(name) + (name,) for name in DIAGNOSES if name in self.found]
+        if len(columns) == 1:
+            codes, cells, _ = columns[0]
+            count, parts = readers.split_codes(cells, r"\s,;/|")
+            self.flag(codes, count.gt(len(DIAGNOSES)), "malformed ICD-10-CM code")
+            columns = [(codes, per, name) for per, name in zip(parts, DIAGNOSES, strict=False)]
         blanks = []
-        for name in DIAGNOSES:
-            if name in self.found:
-                codes, raw = self.cats(name)
-                keys = icd10_keys(raw)
-                blank = raw.eq("").to_numpy(dtype=bool)
-                bad = keys.isna().to_numpy(dtype=bool) & ~blank
-                self.flag(codes, bad, "malformed ICD-10-CM code")
-                blanks.append((codes, blank))
-                self.out[name] = readers.text_column(
-                    codes, keys.map(dotted, na_action="ignore").fillna("")
-                )
+        for codes, raw, name in columns:
+            keys = icd10_keys(raw)
+            blank = raw.eq("").to_numpy(dtype=bool)
+            self.flag(codes, keys.isna().to_numpy(dtype=bool) & ~blank, "malformed ICD-10-CM code")
+            blanks.append((codes, blank))
+            self.out[name] = readers.text_column(
+                codes, keys.map(dotted, na_action="ignore").fillna("")
+            )
         self.bits[readers.rows_where(blanks, self.n)] |= _bit("no diagnosis code")
 
     def _localities(self, yslot: np.ndarray, known: np.ndarray) -> None:

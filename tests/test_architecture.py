@@ -24,6 +24,8 @@ LAYERS = {
     "icd10": 5,
     "timed_units": 5,
     "payment": 6,
+    "encounter_columns": 3,
+    "encounter_values": 1,
     "encounter_readers": 6,
     "pairings": 6,
     "card": 7,
