@@ -130,27 +130,36 @@ def _notebooks(args: argparse.Namespace) -> None:
 
 
 def _practice(args: argparse.Namespace) -> None:
+    from .encounters import parse_mapping, read_encounters
     from .export import write_excel
-    from .practice import practice_report
+    from .practice import SAMPLE, check_outputs, report_of
 
-    report = practice_report(args.path, args.year, args.locality, args.provider or "")
+    path = args.path or SAMPLE
+    check_outputs(path, rejected=args.rejected, excel=args.excel)
+    imported = read_encounters(path, parse_mapping(args.map or []))
+    columns = " ".join(  # shell-quoted: the line can be pasted back
+        '--map "' + "".join("\\" + c if c in '"\\$`' else c for c in f"{column}={name}") + '"'
+        for name, column in imported.mapping.items()
+    )
+    done = []  # every file is written before anything is printed: a closed stdout loses none
+    if args.rejected:
+        done.append(f"rejected rows written to {imported.write_rejected(args.rejected)}")
+    try:
+        report = report_of(imported, args.year, args.locality, args.provider or "")
+    except WorkbookError:
+        print("\n".join([f"columns: {columns}", *done]))
+        raise
+    if args.excel:
+        done.append(f"tables written to {write_excel(args.excel, report.sheets())}")
     print(report.headline)
+    print(f"columns: {columns}")
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(report.reconciliation.to_string(index=False))
         print(
             report.findings_summary.drop(columns=["note"], errors="ignore").to_string(index=False)
         )
-    if args.rejected:
-        print(f"rejected rows written to {report.imported.write_rejected(args.rejected)}")
-    if args.excel:
-        sheets = {
-            "Reconciliation": report.reconciliation,
-            "Provider by month": report.provider_month,
-            "By code": report.by_code,
-            "Audit summary": report.findings_summary,
-            "Findings": report.findings,
-        }
-        print(f"tables written to {write_excel(args.excel, sheets)}")
+    for line in done:
+        print(line)
 
 
 def _article(args: argparse.Namespace) -> None:
@@ -336,6 +345,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--provider", help="part of a provider name to keep")
     p.add_argument("--excel", help="write the tables to this .xlsx file")
     p.add_argument("--rejected", help="write the rejected rows to this CSV for correction")
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar='"COLUMN=FIELD"',
+        help="read the file's COLUMN as FIELD (repeatable), for a column not recognised by "
+        'name, e.g. --map "Service Date From=date_of_service"; the output\'s `columns:` line '
+        "shows every column read",
+    )
     p.set_defaults(func=_practice)
 
     p = sub.add_parser(

@@ -1,12 +1,13 @@
 """Import a practice's encounter export (CSV or .xlsx) into typed claim lines, losing nothing.
 
-Every input row ends up in ``accepted`` (typed, one claim line per row) or in ``rejected`` (its
-original values, the reasons and its source row number), so accepted + rejected = input rows.
-Columns are found by name: :data:`FIELDS` lists the accepted aliases of each field (compared
-without case, spaces, underscores or punctuation; see :mod:`encounter_readers`);
-``mapping={"their column": "our field"}`` overrides them. Every cell is read as text, so codes
-keep their form (00100, 0001F); checks run once per distinct value, never once per row, so
-millions of rows import in seconds.
+Every input row ends up in ``accepted`` (typed, one claim line per row) or in ``rejected`` (the
+original text of its fields, the reasons and its source row number), so accepted + rejected =
+input rows; lines with no value are skipped and counted. Columns are found by name:
+:data:`FIELDS` lists the accepted aliases of each field (compared without case, spaces,
+underscores or punctuation; see :mod:`encounter_readers`); ``mapping={"their column": "our
+field"}`` overrides them. A column mapped to no field is never read. Every cell is read as
+text, so codes keep their form (00100, 0001F); checks run once per distinct value, never once
+per row, so millions of rows import in seconds.
 """
 
 from __future__ import annotations
@@ -22,33 +23,43 @@ from . import encounter_readers as readers
 from .codes import HCPCS_PATTERN, MODIFIER_PATTERN, dotted, icd10_keys
 from .encounter_readers import DIAGNOSES, FIELDS, IDS, MODIFIERS, REQUIRED, resolve_columns
 from .errors import WorkbookError
-from .export import identifier_columns, write_csv
+from .export import write_csv
 from .payment import resolve_locality, resolve_setting
 from .tables import load_rvus, rvu_years
 
-__all__ = ["BAD_ROW", "FIELDS", "REASONS", "REQUIRED", "EncounterImport", "read_encounters",
-           "resolve_columns"]  # fmt: skip
+__all__ = ["BAD_ROW", "FIELDS", "REASONS", "REQUIRED", "EncounterImport", "parse_mapping",
+           "read_encounters", "resolve_columns"]  # fmt: skip
 
-# rejection reasons, in the order they are listed on a row
+MAX_UNITS = 999  # units of one line: a whole number from 1 to this
+MAX_MINUTES = 1440  # minutes of one line: from 0 to a day
+BAD_UNITS = f"units not a whole number from 1 to {MAX_UNITS}"
+BAD_MINUTES = f"minutes not a number from 0 to {MAX_MINUTES:,}"
+BAD_CHARGE = "charge not an amount of 0 or more"
+# rejection reasons, in the order they are listed on a row (bit flags: fewer than 32)
 REASONS = ("bad date of service", "date outside the fee-schedule years", "missing provider",
            "malformed CPT/HCPCS code", "unknown CPT/HCPCS code for the year",
            "malformed modifier", "modifier 26/TC not priced for the code",
-           "units not a positive whole number", "minutes not a number of 0 or more",
+           BAD_UNITS, BAD_MINUTES,
            "malformed ICD-10-CM code", "no diagnosis code", "bad place of service",
-           "unknown locality", "charge not a number")  # fmt: skip
+           "unknown locality", BAD_CHARGE)  # fmt: skip
 BAD_ROW = "malformed CSV row (wrong number of fields)"
+
+
+BLANK = "blank line (no value in a column read)"
 
 
 @dataclass
 class EncounterImport:
     """The outcome of :func:`read_encounters`.
 
-    ``accepted``: one typed row per claim line (see :func:`read_encounters`). ``rejected``: the
-    original values of each rejected row (patient identifier columns left out), ``source_row``
-    and ``reason`` (every problem of the row, joined by ``; ``). ``mapping``: which column of
-    the file was read as each field. ``problems``: rows per reason. ``date_order``: how slash
-    dates were read, ``month/day`` (US) unless the file shows day first (a date such as
-    25/03/2025, and none with a second part above 12).
+    ``accepted``: one typed row per claim line (see :func:`read_encounters`). ``rejected``: each
+    rejected row's ``source_row``, the original text of the fields the workbook reads, under
+    their field names (date_of_service, provider, cpt...; never a patient or encounter id nor a
+    column the workbook does not map), and ``reason`` (every problem of the row, joined by
+    ``; ``). ``mapping``: which column of the file was read as each field. ``problems``: rows
+    per reason. ``blank_lines``: lines skipped for want of any value in the columns read.
+    ``date_order``: how slash dates were read, ``month/day`` (US) unless the file shows day
+    first (a date such as 25/03/2025, and none with a second part above 12).
     """
 
     accepted: pd.DataFrame
@@ -63,7 +74,8 @@ class EncounterImport:
     @property
     def counts(self) -> dict[str, int]:
         """Return {"input", "accepted", "rejected", "blank_lines"}: rows read, kept, refused
-        (accepted + rejected == input, always) and lines with no value skipped."""
+        (accepted + rejected == input, always) and lines with no value skipped; the file's data
+        lines are input + blank_lines."""
         return {
             "input": self.input_rows,
             "accepted": len(self.accepted),
@@ -71,16 +83,23 @@ class EncounterImport:
             "blank_lines": self.blank_lines,
         }
 
+    @property
+    def column_map(self) -> str:
+        """The mapping as ``their column=field`` items joined by ``; `` (what
+        :func:`parse_mapping` reads back), patient and encounter ids included."""
+        return "; ".join(f"{column}={name}" for name, column in self.mapping.items())
+
     def reason_counts(self) -> pd.DataFrame:
         """Return rows per rejection reason (a row with two problems counts under both)."""
         out = self.problems[self.problems > 0].rename("rows").rename_axis("reason")
         return out.sort_values(ascending=False, kind="stable").reset_index()
 
     def summary(self) -> str:
-        """Return a short text report: counts, then rows per rejection reason."""
+        """Return a short text report: counts (accepted + rejected + skipped = lines), then
+        rows per rejection reason."""
         c = self.counts
-        lines = [f"{c['input']:,} rows read: {c['accepted']:,} accepted, "
-                 f"{c['rejected']:,} rejected"]  # fmt: skip
+        lines = [f"{c['input'] + c['blank_lines']:,} lines read: {c['accepted']:,} accepted, "
+                 f"{c['rejected']:,} rejected, {c['blank_lines']:,} skipped as blank"]  # fmt: skip
         lines += [f"  {r.rows:>10,}  {r.reason}" for r in self.reason_counts().itertuples()]
         return "\n".join(lines)
 
@@ -92,18 +111,47 @@ class EncounterImport:
         return write_csv(path, self.rejected)
 
 
+def parse_mapping(items) -> dict[str, str]:
+    """Return {their column: field} from ``their column=field`` items, for
+    :func:`read_encounters`: the ``--map`` options of ``cpt-workbook practice`` (a list), or
+    notebook 04's ``column_map`` text, whose items are separated by ``;``. Blank items are
+    skipped.
+
+    Raises WorkbookError (one line naming the fields) for an item without ``=``, an unknown
+    field, or a column or field given twice.
+    """
+    items = items.split(";") if isinstance(items, str) else items
+    fields = ", ".join(FIELDS)
+    out: dict[str, str] = {}
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        column, sep, name = (part.strip() for part in item.rpartition("="))
+        name = name.lower()
+        if not sep or not column:
+            raise WorkbookError(
+                f"'{item}' is not COLUMN=FIELD",
+                f"write e.g. Service Date From=date_of_service; the fields are {fields}",
+            )
+        if name not in FIELDS:
+            raise WorkbookError(f"'{name}' is not a field", f"use one of {fields}")
+        if column in out or name in out.values():
+            twice = f"column '{column}'" if column in out else f"field {name}"
+            raise WorkbookError(f"the {twice} is mapped twice", "map each column to one field")
+        out[column] = name
+    return out
+
+
 def _layout(mapping: dict | None):
     """Return the ``layout`` of :func:`encounter_readers.read_file`: fields by
-    :func:`resolve_columns`; every column is read but patient identifiers, except the one
-    visit key."""
+    :func:`resolve_columns`; only their columns are read, and of the patient and encounter
+    ids only the visit key. A column the workbook does not map is never read."""
 
     def layout(names: list[str]) -> tuple[dict[str, int], list[int], set[int]]:
         found = resolve_columns(names, mapping)
-        private = {found[f] for f in IDS if f in found}
-        private |= {i for i, n in enumerate(names) if n in identifier_columns([n])}
         visit = found.get("patient_id", found.get("encounter_id"))
-        wanted = [i for i in range(len(names)) if i not in private or i == visit]
-        return found, wanted, {visit} - {None}
+        shown = {pos for f, pos in found.items() if f not in IDS}
+        return found, sorted(shown | {visit} - {None}), {visit} - {None}
 
     return layout
 
@@ -256,22 +304,29 @@ class _Checker:
         return np.select([per.eq("26"), per.eq("TC")], [1, 2], 0).astype(np.int8)
 
     def _numbers(self) -> None:
+        """Units: plain digits, 1 to MAX_UNITS. Minutes: a plain number from 0 to MAX_MINUTES,
+        or blank. Charge: an amount of 0 or more (``$``, commas and spaces allowed), or blank."""
         codes, units = self.cats("units")
-        value = readers.parse_numbers(units)
-        ok = np.isfinite(value) & (value > 0) & (np.mod(value, 1) == 0)
-        self.flag(codes, ~ok, "units not a positive whole number")
-        self.out["units"] = readers.Column(codes, np.where(ok, value, 0).astype(np.int64))
-        for name, reason in (
-            ("minutes", "minutes not a number of 0 or more"),
-            ("charge", "charge not a number"),
-        ):
-            if name in self.found:
-                codes, raw = self.cats(name)
-                value = readers.parse_numbers(raw)
-                ok = np.isfinite(value) & ((value >= 0) | (name == "charge"))
-                ok |= raw.eq("").to_numpy(dtype=bool)
-                self.flag(codes, ~ok, reason)
-                self.out[name] = readers.Column(codes, value)
+        ok = units.str.fullmatch(r"[0-9]{1,9}").to_numpy(dtype=bool)  # fits an int64
+        value = np.zeros(len(units), dtype=np.int64)
+        value[ok] = units[ok].astype("int64").to_numpy()
+        ok = ok & (value >= 1) & (value <= MAX_UNITS)
+        self.flag(codes, ~ok, BAD_UNITS)
+        self.out["units"] = readers.Column(codes, np.where(ok, value, 0))
+        if "minutes" in self.found:
+            codes, raw = self.cats("minutes")
+            plain = raw.str.fullmatch(r"[0-9]{1,4}(?:\.[0-9]*)?").to_numpy(dtype=bool)
+            value = np.full(len(raw), np.nan)
+            value[plain] = raw[plain].astype("float64").to_numpy()
+            ok = (plain & (value <= MAX_MINUTES)) | raw.eq("").to_numpy(dtype=bool)
+            self.flag(codes, ~ok, BAD_MINUTES)
+            self.out["minutes"] = readers.Column(codes, np.where(ok, value, np.nan))
+        if "charge" in self.found:
+            codes, raw = self.cats("charge")
+            value = readers.parse_numbers(raw)
+            ok = np.isfinite(value) & (value >= 0) | raw.eq("").to_numpy(dtype=bool)
+            self.flag(codes, ~ok, BAD_CHARGE)
+            self.out["charge"] = readers.Column(codes, np.where(ok, value, np.nan))
 
     def _diagnoses(self) -> None:
         """Check the diagnoses, ICD-10-CM codes with or without their dot (M54.50, M5450). A
@@ -321,20 +376,20 @@ def _typed(out: dict, keep: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(data, copy=False)
 
 
-def _rejected(names, raw, rows, rej, bits, bad, private) -> pd.DataFrame:
-    """Original values of the rejected rows (identifier columns and the ``private``
-    positions left out) with source rows and reasons."""
+def _rejected(raw, found, rows, rej, bits, bad) -> pd.DataFrame:
+    """The rejected rows: source row, the original text of each field read, under its field
+    name (the patient and encounter ids left out), and the reasons."""
     uniq, inverse = np.unique(bits[rej], return_inverse=True)
     text = ["; ".join(r for i, r in enumerate(REASONS) if b >> i & 1) for b in uniq.tolist()]
     out = pd.DataFrame({"source_row": rows[rej]})
-    shown = [i for i in raw if i not in private and not identifier_columns([names[i]])]
-    for i in shown:
-        codes, cats = raw[i]
-        out[names[i]] = cats.to_numpy(dtype=object)[codes[rej]]
+    shown = [f for f in FIELDS if f in found and f not in IDS]
+    for name in shown:
+        codes, cats = raw[found[name]]
+        out[name] = cats.to_numpy(dtype=object)[codes[rej]]
     out["reason"] = np.asarray(text, dtype=object)[inverse] if text else []
     if bad:
         extra = pd.DataFrame({"source_row": [k for k, _ in bad], "reason": BAD_ROW})
-        out = pd.concat([out, extra], ignore_index=True).fillna({names[i]: "" for i in shown})
+        out = pd.concat([out, extra], ignore_index=True).fillna(dict.fromkeys(shown, ""))
         out = out.sort_values("source_row", kind="stable", ignore_index=True)
     return out
 
@@ -354,8 +409,9 @@ def read_encounters(path: str | Path, mapping: dict | None = None) -> EncounterI
     modifier_1..4, units (int64), minutes (float, NaN if absent), dx_1..4 (dotted ICD-10-CM),
     place_of_service (two digits), locality (MAC-NN id, if the file has the column), charge
     (float), and the visit key for the therapy reduction: patient_id, or encounter_id when the
-    file has no patient id (internal only, never exported; other identifier columns are not
-    read). Text columns are categoricals, blanks NA. Lines with no value at all are skipped.
+    file has no patient id (internal only, never exported). Only the columns mapped to a field
+    are read. Text columns are categoricals, blanks NA. Lines with no value in any column read
+    are skipped and counted (``blank_lines``).
 
     Raises WorkbookError (one line) for a missing or unreadable file, a missing required column
     (naming the aliases it accepts) or a bad ``mapping``.
@@ -376,8 +432,7 @@ def read_encounters(path: str | Path, mapping: dict | None = None) -> EncounterI
     check.ids()
     bits = check.bits
     rej = np.flatnonzero(bits)
-    private = {found[f] for f in IDS if f in found}
-    rejected = _rejected(names, raw, rows, rej, bits, bad, private)
+    rejected = _rejected(raw, found, rows, rej, bits, bad)
     problems = _problems(bits[rej], bad)
     date_order = check.date_order
     out, check, raw = check.out, None, None  # free the raw columns before typing

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from cpt_analysis.encounters import BAD_ROW, read_encounters
+from cpt_analysis.encounters import BAD_CHARGE, BAD_MINUTES, BAD_ROW, BAD_UNITS, read_encounters
 from cpt_analysis.errors import WorkbookError
 from cpt_analysis.synth import write_encounters
 
@@ -43,17 +43,17 @@ EXPECTED_REJECTED = {
     6: "missing provider",
     7: "malformed CPT/HCPCS code",
     8: "unknown CPT/HCPCS code for the year",
-    9: "units not a positive whole number",
-    10: "units not a positive whole number; malformed ICD-10-CM code",
+    9: BAD_UNITS,
+    10: f"{BAD_UNITS}; malformed ICD-10-CM code",
     11: "no diagnosis code; bad place of service",
     13: "date outside the fee-schedule years",
-    14: "charge not a number",
+    14: BAD_CHARGE,
     15: BAD_ROW,
     19: "malformed modifier",
     20: "modifier 26/TC not priced for the code",
-    21: "units not a positive whole number",
-    22: "units not a positive whole number",
-    23: "minutes not a number of 0 or more",
+    21: BAD_UNITS,
+    22: BAD_UNITS,
+    23: BAD_MINUTES,
 }
 
 
@@ -79,20 +79,23 @@ def test_dirty_file_reconciles_row_by_row(dirty):
 
 def test_reason_counts_and_summary(dirty):
     counts = dict(zip(*dirty.reason_counts().T.to_numpy(), strict=True))
-    assert counts["units not a positive whole number"] == 4
+    assert counts["units not a whole number from 1 to 999"] == 4
     assert counts[BAD_ROW] == 1 and counts["malformed ICD-10-CM code"] == 1
     assert sum(counts.values()) == 17  # 15 rows; rows 10 and 11 have two problems each
     text = dirty.summary()
-    assert text.splitlines()[0] == "20 rows read: 5 accepted, 15 rejected"
+    assert text.splitlines()[0] == "22 lines read: 5 accepted, 15 rejected, 2 skipped as blank"
 
 
 def test_rejected_rows_keep_their_original_values_but_no_patient_id(dirty):
     rejected = dirty.rejected.set_index("source_row")
-    assert "Patient ID" not in rejected.columns
-    assert rejected.loc[8, "CPT"] == "0001F"  # the code keeps its leading zeros
-    assert rejected.loc[10, "Units"] == "two" and rejected.loc[10, "Dx1"] == "54.5"
-    assert rejected.loc[5, "DOS"] == "2025-02-30"
-    assert rejected.loc[15, "Rendering Provider"] == ""  # a malformed row cannot be split
+    # the fields read, under their field names; never the patient id
+    assert list(rejected.columns) == ["date_of_service", "provider", "cpt", "modifier_1",
+                                      "modifier_2", "units", "minutes", "dx_1", "dx_2",
+                                      "place_of_service", "charge", "reason"]  # fmt: skip
+    assert rejected.loc[8, "cpt"] == "0001F"  # the code keeps its leading zeros
+    assert rejected.loc[10, "units"] == "two" and rejected.loc[10, "dx_1"] == "54.5"
+    assert rejected.loc[5, "date_of_service"] == "2025-02-30"
+    assert rejected.loc[15, "provider"] == ""  # a malformed row cannot be split
 
 
 def test_accepted_lines_are_typed(dirty):
@@ -117,7 +120,7 @@ def test_write_rejected_is_neutralised_and_identifier_free(dirty, tmp_path):
     dirty.write_rejected(bad)
     with bad.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 15 and "Patient ID" not in rows[0]
+    assert len(rows) == 15 and "Patient ID" not in rows[0] and "patient_id" not in rows[0]
     assert {r["source_row"]: r["reason"] for r in rows}["7"] == "malformed CPT/HCPCS code"
     assert not list(tmp_path.glob(".bad.csv.*"))  # no temporary file left behind
 
@@ -164,7 +167,9 @@ def test_explicit_mapping_wins(tmp_path):
     assert result.mapping["cpt"] == "What"
     assert result.accepted["patient_id"].tolist() == ["A-17"]  # kept inside, for the reduction
     assert "Acct" not in result.rejected.columns  # but never shown, whatever its name
-    assert result.rejected["How many"].tolist() == ["0"]
+    assert "patient_id" not in result.rejected.columns
+    assert "Code" not in result.rejected.columns  # a column mapped to no field is not read
+    assert result.rejected["units"].tolist() == ["0"]
 
 
 def test_mapping_mistakes_are_one_line(tmp_path):
@@ -221,11 +226,8 @@ def test_excel_input(tmp_path):
     rejected = result.rejected.set_index("source_row")
     assert "Patient Name" not in rejected.columns  # identifiers are not even read
     assert rejected.loc[5, "reason"] == "unknown CPT/HCPCS code for the year"
-    assert rejected.loc[6, "CPT"] == "09701"  # a numeric CPT cell is padded to five digits
-    assert (
-        rejected.loc[6, "reason"]
-        == "unknown CPT/HCPCS code for the year; units not a positive whole number"
-    )
+    assert rejected.loc[6, "cpt"] == "09701"  # a numeric CPT cell is padded to five digits
+    assert rejected.loc[6, "reason"] == f"unknown CPT/HCPCS code for the year; {BAD_UNITS}"
 
 
 def test_excel_data_after_a_cover_sheet(tmp_path):

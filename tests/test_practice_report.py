@@ -44,7 +44,8 @@ def test_provider_filter_and_empty_year(export):
     with pytest.raises(WorkbookError) as info:
         practice_report(export, 2024, None)
     assert str(info.value) == (
-        "claims.csv has no accepted lines in 2024: check the year and the provider filter."
+        "claims.csv has no accepted lines in 2024 (its accepted lines are of 2025): check the "
+        "year and the provider filter."
     )
 
 
