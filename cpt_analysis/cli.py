@@ -146,9 +146,11 @@ def _practice(args: argparse.Namespace) -> None:
         done.append(f"rejected rows written to {imported.write_rejected(args.rejected)}")
     try:
         report = report_of(imported, args.year, args.locality, args.provider or "")
-    except WorkbookError:
-        print("\n".join([f"columns: {columns}", *done]))
-        raise
+    except WorkbookError as exc:  # the one line says where the rejected rows are
+        if not args.rejected:
+            raise
+        where = f"the rejected rows and their reasons are in {args.rejected}"
+        raise WorkbookError(exc.problem, f"{exc.fix}; {where}") from None
     if args.excel:
         done.append(f"tables written to {write_excel(args.excel, report.sheets())}")
     print(report.headline)

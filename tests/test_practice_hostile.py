@@ -36,6 +36,11 @@ LINES = [
 ]
 
 
+class ClosedPipe(io.StringIO):
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
 def secret(row: int, col: int) -> str:
     return f"ZZSECRET{row}x{col}"
 
@@ -196,7 +201,7 @@ def test_a_refused_write_is_one_line_and_keeps_the_old_file(export, tmp_path, ca
     assert old.read_text() == "keep me\n"
 
 
-def test_every_row_rejected_still_writes_them_and_says_why(tmp_path, capsys):
+def test_every_row_rejected_still_writes_them_and_says_why(tmp_path, capsys, monkeypatch):
     text = "DOS,Provider,Pt ID,CPT,Units,Dx1,POS\n" + "".join(
         f"2025-01-0{d},A,ZZSECRET{d},{cpt},{units},M54.2,11\n"
         for d, cpt, units in [(2, "97110", "0"), (3, "97110", "x"), (4, "9711", "1")]
@@ -209,11 +214,21 @@ def test_every_row_rejected_still_writes_them_and_says_why(tmp_path, capsys):
     assert printed.err == (
         "cpt-workbook: error: all 3 rows of allbad.csv were rejected (commonest reasons: "
         f"{BAD_UNITS}: 2 rows; malformed CPT/HCPCS code: 1 row): check which column is read "
-        "as each field, then correct the rows.\n"
+        f"as each field, then correct the rows; the rejected rows and their reasons are in "
+        f"{rejected}.\n"
     )
-    assert printed.out.splitlines()[-1] == f"rejected rows written to {rejected}"
+    assert printed.out == ""
     assert pd.read_csv(rejected)["source_row"].tolist() == [2, 3, 4]
     assert leaks(tmp_path) == {"allbad.csv": ["ZZSECRET2", "ZZSECRET3", "ZZSECRET4"]}
+    # a closed stdout changes nothing: the status is still 2
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["practice", str(source), "--rejected", str(rejected)]) == 2
+    (tmp_path / "one.csv").write_text(text.splitlines()[0] + "\n" + text.splitlines()[3] + "\n")
+    with pytest.raises(WorkbookError) as info:
+        practice_report(tmp_path / "one.csv")
+    assert str(info.value).startswith(
+        "the one row of one.csv was rejected (commonest reasons: malformed CPT/HCPCS code: 1 row)"
+    )
 
 
 def test_a_header_alone_and_other_years_are_named(tmp_path):
@@ -229,11 +244,6 @@ def test_a_header_alone_and_other_years_are_named(tmp_path):
         "old.csv has no accepted lines in 2025 (its accepted lines are of 2024): check the year "
         "and the provider filter."
     )
-
-
-class ClosedPipe(io.StringIO):
-    def write(self, text):
-        raise BrokenPipeError(32, "Broken pipe")
 
 
 def test_a_closed_stdout_loses_no_output_file(export, tmp_path, monkeypatch):
