@@ -339,21 +339,29 @@ def build_parser() -> argparse.ArgumentParser:
         "practice",
         help="productivity, payment and audit of an encounter export",
         description="Import a practice's encounter export (CSV or Excel): every row accepted or "
-        "rejected with a reason, wRVUs and payment by provider and month, and the pairing audit.",
+        "rejected with a reason, wRVUs and payment by provider and month, and the pairing audit. "
+        "Only the columns read as a field are read; a patient or encounter id only groups visits "
+        "and no output ever holds one.",
     )
     p.add_argument("path", nargs="?", help="CSV or Excel export (default: the shipped sample)")
     p.add_argument("--year", type=int, default=2025, help="year of the dates of service")
     p.add_argument("--locality", help="Medicare locality for payment (default national)")
     p.add_argument("--provider", help="part of a provider name to keep")
     p.add_argument("--excel", help="write the tables to this .xlsx file")
-    p.add_argument("--rejected", help="write the rejected rows to this CSV for correction")
+    p.add_argument(
+        "--rejected",
+        help="write the rejected rows (row number, the fields read and the reasons) to this .csv "
+        "for correction",
+    )
     p.add_argument(
         "--map",
         action="append",
         metavar='"COLUMN=FIELD"',
         help="read the file's COLUMN as FIELD (repeatable), for a column not recognised by "
-        'name, e.g. --map "Service Date From=date_of_service"; the output\'s `columns:` line '
-        "shows every column read",
+        'name, e.g. --map "Service Date From=date_of_service"; fields: date_of_service, provider, '
+        "cpt, modifier_1..modifier_4 or modifiers, units, minutes, dx_1..dx_4, place_of_service, "
+        "locality, charge, patient_id, encounter_id. The output's `columns:` line shows every "
+        "column read, ready to paste back",
     )
     p.set_defaults(func=_practice)
 
