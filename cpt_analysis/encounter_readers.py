@@ -160,7 +160,7 @@ def header_csv(path: Path, encoding: str, layout) -> tuple[list[str], TextFormat
     if found is None:
         raise WorkbookError(f"{path.name} is empty", "export the encounters with a header")
     skip, names, laid = found
-    return names, TextFormat(encoding, sep, skip), laid
+    return names, TextFormat(encoding, sep, skip, _cut_character(path, encoding)), laid
 
 
 class TextFormat(NamedTuple):
@@ -169,6 +169,24 @@ class TextFormat(NamedTuple):
     encoding: str
     delimiter: str = ","
     skip: int = 0
+    cut: int = 0  # bytes of a last character cut in two (a truncated file), left out
+
+
+def _cut_character(path: Path, encoding: str) -> int:
+    """Return how many bytes at the end of a text file are a character cut in two, as a file
+    truncated mid-character has: 0 for a whole file."""
+    size = path.stat().st_size
+    if encoding.startswith("utf-16"):
+        return size % 2
+    with path.open("rb") as fh:
+        fh.seek(max(size - 3, 0))
+        tail = fh.read()
+    for k in range(1, len(tail) + 1 if encoding == "utf-8-sig" else 1):
+        if tail[-k] >= 0xC0:  # the first byte of a character of 2 (C0-DF), 3 (E0-EF) or 4 bytes
+            return k if 2 + (tail[-k] >= 0xE0) + (tail[-k] >= 0xF0) > k else 0
+        if tail[-k] < 0x80:  # a whole ASCII character
+            return 0
+    return 0
 
 
 def _parse(path: Path, cols: list[str], wanted: list[int], fmt: TextFormat, newlines: bool,
@@ -182,8 +200,13 @@ def _parse(path: Path, cols: list[str], wanted: list[int], fmt: TextFormat, newl
         return "skip"
 
     text = pa.dictionary(pa.int32(), pa.string())
+    source = path
+    if fmt.cut:  # the whole characters only, mapped from the disk, not copied
+        source = pa.BufferReader(
+            pa.memory_map(str(path)).read_buffer(path.stat().st_size - fmt.cut)
+        )
     return pacsv.read_csv(
-        path,
+        source,
         read_options=pacsv.ReadOptions(
             column_names=cols,
             skip_rows=fmt.skip,
@@ -299,22 +322,24 @@ def read_excel(path: Path, layout) -> tuple[list[str], list[tuple], np.ndarray, 
     """
     from openpyxl import load_workbook
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several types for a foreign or damaged file
-        raise WorkbookError(
-            f"{path.name} cannot be read as .xlsx ({exc})", "fix the file"
-        ) from None
     refused: list = []
-    try:
-        for sheet in book.worksheets:
-            rows, numbers = _sheet(sheet)
-            found = _header(enumerate(rows[:HEADER_LINES]), layout, refused)
-            if found is not None:
-                at, names, laid = found
-                return names, rows[at + 1 :], np.asarray(numbers[at + 1 :], dtype=np.int64), laid
-    finally:
-        book.close()
+    with path.open("rb") as fh:  # a file, not a name: openpyxl goes by the name's ending
+        try:
+            book = load_workbook(fh, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises several types for a foreign or damaged file
+            raise WorkbookError(
+                f"{path.name} cannot be read as .xlsx ({exc})", "fix the file"
+            ) from None
+        try:
+            for sheet in book.worksheets:
+                rows, numbers = _sheet(sheet)
+                found = _header(enumerate(rows[:HEADER_LINES]), layout, refused)
+                if found is not None:
+                    at, names, laid = found
+                    numbers = np.asarray(numbers[at + 1 :], dtype=np.int64)
+                    return names, rows[at + 1 :], numbers, laid
+        finally:
+            book.close()
     if not refused:
         raise WorkbookError(f"{path.name} is empty", "export the encounters with a header row")
     widest = _widest(refused)

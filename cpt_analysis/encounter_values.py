@@ -51,15 +51,22 @@ def parse_dates(values: pd.Series, order: str = MONTH_DAY) -> np.ndarray:
 
 
 def parse_numbers(values: pd.Series) -> np.ndarray:
-    """Parse distinct amounts: ``1120``, ``$1,120.00``, ``1 120.00 USD``, ``(12.50)`` or
-    ``12.50-`` (negative), and a decimal comma as ``1.120,00`` or ``120,50`` writes it. Anything
-    else, ``1,12`` or ``12.5.0`` included, is NaN."""
+    """Parse a column's distinct amounts: ``1120``, ``$1,120.00``, ``1 120.00 USD``, ``(12.50)``
+    or ``12.50-`` (negative). A decimal comma (``1.120,00``, ``120,50``) is read when the
+    column has one and no decimal point. Anything else (``1,12`` beside ``5.00``, ``12.5.0``)
+    is NaN."""
     text = values.str.replace(r"\s|US\$|USD|EUR|GBP|[$€£]", "", regex=True, flags=re.I)
     text = text.str.replace(r"^\((.*)\)$|^(.*)-$", r"-\1\2", regex=True)
-    digits = text.str.contains(r"\d", regex=True)
-    us = digits & text.str.fullmatch(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?")
-    eu = digits & ~us & text.str.fullmatch(r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d*")
-    plain = text.where(us, text.str.replace(".", "").str.replace(",", ".").where(eu))
+    point = text.str.fullmatch(r"[-+]?[\d,]*\.\d{1,2}")
+    comma = text.str.fullmatch(r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d{1,2}")
+    decimal_comma = bool(comma.any() and not point.any())  # 1.120,00: dots group thousands
+    if decimal_comma:
+        shape = r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d*)(?:,\d*)?"
+    else:
+        shape = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?"
+    plain = text.where(text.str.contains(r"\d", regex=True) & text.str.fullmatch(shape))
+    if decimal_comma:
+        plain = plain.str.replace(".", "").str.replace(",", ".")
     plain = plain.str.replace(",", "")
     return pd.to_numeric(plain, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 

@@ -344,9 +344,7 @@ class _Checker:
             blank = raw.eq("").to_numpy(dtype=bool)
             self.flag(codes, keys.isna().to_numpy(dtype=bool) & ~blank, "malformed ICD-10-CM code")
             blanks.append((codes, blank))
-            self.out[name] = readers.text_column(
-                codes, keys.map(dotted, na_action="ignore").fillna("")
-            )
+            self.out[name] = readers.text_column(codes, keys.fillna("").map(dotted))
         self.bits[readers.rows_where(blanks, self.n)] |= _bit("no diagnosis code")
 
     def _localities(self, yslot: np.ndarray, known: np.ndarray) -> None:
