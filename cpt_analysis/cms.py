@@ -18,11 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cms_files import RELEASE_LETTERS, csv_rows, names_say, open_text, settle
+from .cms_files import banner_says, csv_rows, names_say, open_text, settle
 from .codes import HCPCS_PATTERN
 from .errors import DataFileError
-
-MONTH_WORDS = {"JANUARY": "JAN", "APRIL": "APR", "JULY": "JUL", "OCTOBER": "OCT"}
 
 # normalised official column name -> canonical column; alternatives cover the parsed xlsx names
 PPRRVU_COLUMNS = {
@@ -84,20 +82,11 @@ GET_LOCCO = "import the official LOCCO file (25LOCCO.csv or .txt)"
 RVU_BOUNDS = (0.0, 1000.0)
 FACTOR_BOUNDS = (10.0, 100.0)
 GPCI_BOUNDS = (0.1, 5.0)
-MIN_LOCALITIES = 80  # a GPCI file lists 109 to 112 localities (89 before 2017)
+MIN_LOCALITIES = 80  # GPCI and LOCCO files list 109 to 113 localities (89 before 2017)
 
 
 def _normalise(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-
-
-def _banner_release(lines: list[str]) -> tuple[int | None, str | None]:
-    for line in lines:
-        match = re.search(r"(\d{4}) NATIONAL PHYSICIAN FEE SCHEDULE.*?(\w+) RELEASE", line.upper())
-        if match:
-            month = MONTH_WORDS.get(match[2], match[2][:3])
-            return int(match[1]), RELEASE_LETTERS.get(month)
-    return None, None
 
 
 def _csv_frame(text: str, name: str) -> tuple[pd.DataFrame, list[str]]:
@@ -295,7 +284,7 @@ def read_pprrvu(
         data, banners = _csv_frame(text, name)
         frame = _pick_columns(data, name)
         _check_complete(text, len(data.columns), len(data), name)
-        banner_year, banner_release = _banner_release(banners)
+        banner_year, banner_release = banner_says(banners)
         file_year, file_release = banner_year or file_year, banner_release or file_release
     year = settle(name, "year", file_year, year, "--year")
     release = settle(name, "release", file_release, (release or "").upper() or None, "--release")
@@ -434,6 +423,20 @@ def read_locality(
     frame = pd.DataFrame(
         rows, columns=["mac", "locality_number", "state", "fee_schedule_area", "counties"]
     ).apply(lambda s: s.str.strip())
+    bad = ~frame["locality_number"].str.fullmatch(r"\d{1,2}")
+    if bad.any():
+        row = frame[bad].iloc[0]
+        raise DataFileError(
+            f"{name}: MAC {row['mac']} has locality number {row['locality_number']!r}; it is not "
+            "a locality file",
+            GET_LOCCO,
+        )
+    if len(frame) < MIN_LOCALITIES:
+        raise DataFileError(
+            f"{name} holds {len(frame)} localities where a locality file has about 110; it looks "
+            "truncated",
+            GET_LOCCO,
+        )
     frame["mac"] = frame["mac"].str.zfill(5)
     frame["locality_number"] = frame["locality_number"].str.zfill(2)
     frame["state"] = frame["state"].replace("", pd.NA).ffill()

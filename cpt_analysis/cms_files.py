@@ -66,6 +66,16 @@ def release_from_name(name: str) -> tuple[int | None, str | None]:
     return None, None
 
 
+def banner_says(lines: list[str]) -> tuple[int | None, str | None]:
+    """Return (year, release letter) the title of an RVU file tells: "2025 National Physician
+    Fee Schedule Relative Value File October Release" is (2025, D)."""
+    for line in lines:
+        match = re.search(r"(\d{4}) NATIONAL PHYSICIAN FEE SCHEDULE.*?(\w+) RELEASE", line.upper())
+        if match:
+            return int(match[1]), RELEASE_LETTERS.get(match[2][:3])
+    return None, None
+
+
 def settle(label: str, what: str, said, given, option: str):
     """Return what the file says about itself (``said``), else what the user gave.
 

@@ -2,12 +2,13 @@
 
 import zipfile
 
+import pandas as pd
 import pytest
 
-from cpt_analysis import cms, store
+from cpt_analysis import cms, config, store
 from cpt_analysis.errors import DataFileError, WorkbookError
 from cpt_analysis.importer import import_file
-from cpt_analysis.payment import price
+from cpt_analysis.payment import conversion_factor, price
 from cpt_analysis.tables import load_gpci, load_rvus
 
 KEY = ["hcpcs", "modifier"]
@@ -141,3 +142,251 @@ def test_unknown_kind_and_missing_file(tmp_path):
         import_file(odd)
     with pytest.raises(WorkbookError, match="does not exist: check the path"):
         import_file(tmp_path / "PPRRVU2025.csv")
+
+
+# --- hostile input with the real files (issue 9) ------------------------------------------
+
+ARKRVU = "arkrvu-2020-2024"
+
+
+def _snapshot():
+    root = config.store_dir()
+    return {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _zip(path, members):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, source in members.items():
+            archive.writestr(name, source.read_bytes() if hasattr(source, "read_bytes") else source)
+    return path
+
+
+def test_an_option_never_relabels_a_real_file(cms_dir):
+    import_file(cms_dir / "2026/PPRRVU2026_Jul_nonQPP.csv")
+    import_file(cms_dir / "2025/GPCI2025.csv")
+    before = _snapshot()
+    cases = [
+        ("2025/PPRRVU2025_Oct.csv", {"year": 2026}, "its year is 2025, not 2026 as --year says"),
+        ("2025/PPRRVU2025_Oct.csv", {"release": "A"}, "its release is D, not A as --release says"),
+        ("2025/PPRRVU2025_Oct.txt", {"year": 2026}, "its year is 2025, not 2026 as --year says"),
+        ("2025/GPCI2025.csv", {"year": 2024}, "its year is 2025, not 2024 as --year says"),
+        ("2025/GPCI2025.txt", {"year": 2026}, "its year is 2025, not 2026 as --year says"),
+    ]
+    for path, options, says in cases:
+        with pytest.raises(WorkbookError) as info:
+            import_file(cms_dir / path, **options)
+        option = "--year" if "year" in options else "--release"
+        assert str(info.value) == (
+            f"{path.split('/')[1]} says {says}: leave out {option}: it is used only where a file "
+            "does not say."
+        )
+    assert _snapshot() == before
+    assert load_rvus(2026)["release"].astype(str).eq("RVU26C").all()
+
+
+def test_a_real_year_without_a_name_or_title_is_checked_by_its_conversion_factor(cms_dir, tmp_path):
+    renamed = tmp_path / "rvus.txt"  # the fixed-width file has no title: only the name spoke
+    renamed.write_bytes((cms_dir / "2025/PPRRVU2025_Oct.txt").read_bytes())
+    with pytest.raises(WorkbookError) as info:
+        import_file(renamed, kind="rvus", year=2026, release="D")
+    assert str(info.value) == (
+        "rvus.txt: its conversion factor 32.3465 is 2025's, not 2026's (33.4009, 33.5675); the "
+        "file is not of 2026: leave out --year, or import the file of the year you mean."
+    )
+    (result,) = import_file(renamed, kind="rvus", year=2025, release="D").imported
+    assert (result.year, result.release, result.rows) == (2025, "RVU25D", 19090)
+
+
+def test_a_real_rvu25d_bundle_imports_rvus_gpcis_and_localities(cms_dir, tmp_path):
+    names = ["PPRRVU2025_Oct.csv", "PPRRVU2025_Oct.txt", "GPCI2025.csv", "GPCI2025.txt"]
+    names += ["25LOCCO.csv", "25LOCCO.txt", "ANES2025.csv", "ANES2025.txt", "OPPSCAP_Oct.csv"]
+    members = {name: cms_dir / "2025" / name for name in names} | {"RVU25D.pdf": b"%PDF-1.4"}
+    report = import_file(_zip(tmp_path / "rvu25d.zip", members))
+    assert str(report).splitlines() == [
+        "imported 19,090 rvus rows for 2025 (RVU25D) from rvu25d.zip:PPRRVU2025_Oct.csv",
+        "imported 109 gpci rows for 2025 from rvu25d.zip:GPCI2025.csv",
+        "imported 110 locality rows for 2025 from rvu25d.zip:25LOCCO.csv",
+        "skipped rvu25d.zip:ANES2025.csv: anesthesia conversion factors, not used by the "
+        "workbook yet",
+        "skipped rvu25d.zip:ANES2025.txt: anesthesia conversion factors, not used by the "
+        "workbook yet",
+        "skipped rvu25d.zip:OPPSCAP_Oct.csv: OPPS cap prices, not used by the workbook yet",
+        "skipped rvu25d.zip:RVU25D.pdf: documentation, not data",
+        "skipped rvu25d.zip:PPRRVU2025_Oct.txt: the same table as PPRRVU2025_Oct.csv, which was "
+        "read",
+        "skipped rvu25d.zip:GPCI2025.txt: the same table as GPCI2025.csv, which was read",
+        "skipped rvu25d.zip:25LOCCO.txt: the same table as 25LOCCO.csv, which was read",
+    ]
+    gpci = load_gpci(2025).set_index("locality_id")
+    assert gpci.loc["01112-05", "gpci_pe"] == 1.419  # San Francisco (GPCI2025.csv says so)
+    assert gpci.loc["01112-05", "source"] == "rvu25d.zip:GPCI2025.csv"
+    assert store.load("locality", 2025).iloc[1][["mac", "locality_number"]].tolist() == [
+        "02102",
+        "01",
+    ]
+
+
+def test_a_2026_bundle_with_qpp_and_non_qpp_files_keeps_history_and_payment_agreeing(
+    cms_dir, tmp_path
+):
+    text = (cms_dir / "2026/PPRRVU2026_Jul_nonQPP.csv").read_bytes()
+    qpp = text.replace(b",33.4009,", b",33.5675,")
+    members = {"PPRRVU2026_Jul_QPP.csv": qpp, "GPCI2026.csv": cms_dir / "2026/GPCI2026.csv"}
+    members["PPRRVU2026_Jul_nonQPP.csv"] = text
+    report = import_file(_zip(tmp_path / "RVU26C.zip", members))
+    assert [r.source for r in report.imported] == [
+        "RVU26C.zip:PPRRVU2026_Jul_nonQPP.csv",
+        "RVU26C.zip:GPCI2026.csv",
+    ]
+    rvus = load_rvus(2026)
+    assert rvus["conversion_factor"].eq(33.4009).all()
+    assert conversion_factor(2026)["conversion_factor"] == 33.4009
+    assert price("97012", year=2026, locality="01112-05").amount > 0  # 2026 GPCIs came too
+
+
+def test_real_cms_bundle_names_of_earlier_years(cms_dir, tmp_path):
+    """Member names as CMS's release tables list them (PPRRVU24_JAN, PPRRVU20_V0618); the
+    arkrvu parse has no title, so the names and the zip's name tell the year and release."""
+    folder = cms_dir / ARKRVU / "rvu24"
+    members = {
+        "PPRRVU24_JAN.csv": folder / "pprrvu_rvu24a_jan.csv",
+        "GPCI2024.csv": folder / "gpci_rvu24a.csv",
+        "24LOCCO.csv": folder / "locco_rvu24a.csv",
+        "ANES2024.csv": folder / "anes_rvu24a.csv",
+        "OPPSCAP_JAN.csv": folder / "oppscap_rvu24a_jan.csv",
+    }
+    report = import_file(_zip(tmp_path / "RVU24A.zip", members))
+    assert [str(r) for r in report.imported] == [
+        "imported 18,499 rvus rows for 2024 (RVU24A) from RVU24A.zip:PPRRVU24_JAN.csv",
+        "imported 109 gpci rows for 2024 from RVU24A.zip:GPCI2024.csv",
+        "imported 110 locality rows for 2024 from RVU24A.zip:24LOCCO.csv",
+    ]
+    june = {"PPRRVU20_V0618.csv": cms_dir / ARKRVU / "rvu20/pprrvu_rvu20c_v0618.csv"}
+    (result,) = import_file(_zip(tmp_path / "RVU20C.zip", june)).imported
+    assert (result.year, result.release, result.rows) == (2020, "RVU20C", 17320)
+
+
+def test_a_real_file_in_utf8_keeps_its_accents(cms_dir, tmp_path):
+    text = (cms_dir / "2025/PPRRVU2025_Oct.csv").read_text(encoding="latin-1")
+    assert "Mechanical traction therapy" in text
+    path = tmp_path / "PPRRVU2025_Oct.csv"
+    path.write_text(text.replace("Mechanical traction therapy", "Traction mécanique"), "utf-8")
+    import_file(path)
+    rvus = load_rvus(2025).set_index(KEY)
+    assert rvus.loc[("97012", ""), "description"] == "Traction mécanique"
+    assert not rvus["description"].str.contains("Ã").any()
+
+
+def test_a_real_file_with_cr_only_line_endings_imports_the_same(cms_dir, tmp_path):
+    original = cms_dir / "2025/PPRRVU2025_Oct.csv"
+    mac = tmp_path / "PPRRVU2025_Oct.csv"
+    mac.write_bytes(original.read_bytes().replace(b"\r\n", b"\r"))
+    assert b"\n" not in mac.read_bytes()
+    a = cms.read_pprrvu(original).drop(columns="source")
+    b = cms.read_pprrvu(mac).drop(columns="source")
+    assert a.equals(b)
+
+
+def test_a_real_csv_without_its_banner_rows(cms_dir, tmp_path):
+    lines = (cms_dir / "2025/PPRRVU2025_Oct.csv").read_bytes().split(b"\r\n")
+    no_banner = tmp_path / "PPRRVU2025_Oct.csv"
+    no_banner.write_bytes(b"\r\n".join(lines[5:]))  # the stacked header is kept
+    (result,) = import_file(no_banner).imported  # the name tells 2025 October
+    assert (result.year, result.release, result.rows) == (2025, "RVU25D", 19090)
+    last_header_only = tmp_path / "PPRRVU2025_Jan.csv"
+    last_header_only.write_bytes(b"\r\n".join(lines[9:]))
+    with pytest.raises(DataFileError) as info:
+        import_file(last_header_only)
+    assert str(info.value) == (
+        "PPRRVU2025_Jan.csv: column 'AMOUNT' appears twice in the header; the header rows above "
+        "HCPCS are incomplete: download the PPRRVU file of the RVU release from CMS and import "
+        "that."
+    )
+
+
+def test_a_real_zip_member_with_a_huge_field(cms_dir, tmp_path):
+    lines = (cms_dir / "2025/PPRRVU2025_Oct.csv").read_bytes().split(b"\r\n")
+    lines[2000] = lines[2000].replace(b",,", b"," + b"9" * 250_000 + b",", 1)
+    archive = _zip(tmp_path / "RVU25D.zip", {"PPRRVU2025_Oct.csv": b"\r\n".join(lines)})
+    with pytest.raises(DataFileError) as info:
+        import_file(archive)
+    assert str(info.value).startswith("RVU25D.zip:PPRRVU2025_Oct.csv: line 2001 is 250,1") and str(
+        info.value
+    ).endswith("it is not a CMS file or it is damaged: download it from CMS again.")
+    assert store.years("rvus") == []
+
+
+def test_real_files_of_other_kinds_are_refused(cms_dir):
+    cases = [
+        ("2025/ANES2025.txt", {}, "ANES2025.txt holds anesthesia conversion factors, not used"),
+        ("2025/OPPSCAP_Oct.csv", {}, "OPPSCAP_Oct.csv holds OPPS cap prices, not used"),
+        (
+            "2025/OPPSCAP_Oct.csv",
+            {"kind": "rvus"},
+            "OPPSCAP_Oct.csv: column 'DESCRIPTION' not found; the layout has changed or it is not",
+        ),
+        ("2025/ZIP5_OCT2025.txt", {}, "ZIP5_OCT2025.txt holds ZIP code to locality file, not used"),
+        (
+            "2025/PPRRVU2025_Oct.txt",
+            {"kind": "icd10"},
+            "PPRRVU2025_Oct.txt is not a CMS ICD-10-CM order or codes file",
+        ),
+        ("2025/25LOCCO.csv", {"kind": "gpci"}, "25LOCCO.csv: no column with LOCALITY NAME"),
+        (
+            "2025/GPCI2025.csv",
+            {"kind": "locality"},
+            "GPCI2025.csv: MAC 10112 has locality number 'AL'; it is not a locality file",
+        ),
+    ]
+    for path, options, start in cases:
+        with pytest.raises(WorkbookError) as info:
+            import_file(cms_dir / path, **options)
+        assert str(info.value).startswith(start), (path, str(info.value))
+    assert _snapshot() == {}
+
+
+def test_the_bounds_hold_every_real_file_with_a_wide_margin(cms_dir):
+    """RVUs 0-1000, conversion factors 10-100 and GPCIs 0.1-5 (cms.py): every real file of
+    2020-2026 fits with at least twice the room (the arkrvu RVU20D parse lost its leading zeros
+    and is refused for that)."""
+    paths = sorted((cms_dir / ARKRVU).glob("rvu*/pprrvu_*.csv"))
+    paths += [cms_dir / "2025/PPRRVU2025_Oct.csv", cms_dir / "2026/PPRRVU2026_Jul_nonQPP.csv"]
+    largest, factors = 0.0, set()
+    for path in paths:
+        if path.name == "pprrvu_rvu20d_oct.csv":
+            continue
+        frame = cms.read_pprrvu(path)
+        largest = max(largest, frame[cms.FLOAT_COLUMNS[:-1]].max().max())
+        factors |= set(frame["conversion_factor"])
+    assert largest == 461.69 and largest * 2 < cms.RVU_BOUNDS[1]
+    assert min(factors) == 32.3465 and max(factors) == 36.0896
+    assert cms.FACTOR_BOUNDS[0] * 3 < min(factors) and max(factors) * 2 < cms.FACTOR_BOUNDS[1]
+    gpcis = [cms_dir / "2025/GPCI2025.csv", cms_dir / "2026/GPCI2026.csv"]
+    gpcis += sorted((cms_dir / ARKRVU).glob("rvu2[1-4]/gpci_*.csv"))
+    values = pd.concat(cms.read_gpci(p)[["gpci_work", "gpci_pe", "gpci_mp"]] for p in gpcis)
+    assert values.min().min() == 0.235 and values.max().max() == 2.702
+    assert cms.GPCI_BOUNDS[0] * 2 < 0.235 and 2.702 * 1.8 < cms.GPCI_BOUNDS[1]
+
+
+def test_the_real_code_set_is_accepted_and_a_cut_of_it_refused(tmp_path):
+    from cpt_analysis import icd10
+
+    codeset = icd10._bundled()[2]
+    lines = [
+        f"{n:05d} {key:<7} {int(leaf)} {desc[:60]:<60} {desc}"
+        for n, (key, leaf, desc) in enumerate(
+            zip(codeset.index, codeset["leaf"], codeset["description"], strict=True), 1
+        )
+    ]
+    path = tmp_path / "icd10cm_order_2026.txt"
+    path.write_text("\n".join(lines[:3]) + "\n")
+    with pytest.raises(DataFileError, match="holds 3 codes where a complete ICD-10-CM code set"):
+        import_file(path)
+    path.write_text("\n".join(lines) + "\n")
+    (result,) = import_file(path).imported
+    assert (result.kind, result.year, result.rows) == ("icd10", 2026, 98166)
+    verdict = icd10.check("M54.5", "2026-03-01")
+    assert (verdict["status"], verdict["basis"]) == (
+        "header",
+        "FY2026 code set added from a CMS file",
+    )

@@ -58,13 +58,14 @@ def write_lines(path, lines):
     return path
 
 
-def locco_lines(year=2025):
-    return [
+def locco_lines(year=2025, n=100):
+    lines = [
         f"COUNTIES INCLUDED IN {year} LOCALITIES. (ALPHABETICALLY BY STATE),,,,",
         "Medicare Adminstrative Contractor,Locality Number,State ,Fee Schedule Area ,Counties",
         "10112,0,ALABAMA,STATEWIDE,ALL COUNTIES",
         "2102,1,ALASKA,STATEWIDE,ALL COUNTIES",
     ]
+    return lines + [f"{10000 + i},2,,AREA {i},COUNTY {i}" for i in range(2, n)]
 
 
 def order_lines(letters=icd10.CHAPTER_LETTERS, per_letter=2100):
@@ -533,7 +534,7 @@ def test_a_bundle_imports_every_file_the_workbook_knows(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines() == [
         "imported 5,000 rvus rows for 2025 (RVU25D) from RVU25D.zip:PPRRVU2025_Oct.csv",
         "imported 100 gpci rows for 2025 from RVU25D.zip:GPCI2025.csv",
-        "imported 2 locality rows for 2025 from RVU25D.zip:25LOCCO.csv",
+        "imported 100 locality rows for 2025 from RVU25D.zip:25LOCCO.csv",
         "skipped RVU25D.zip:ANES2025.csv: anesthesia conversion factors, not used by the "
         "workbook yet",
         "skipped RVU25D.zip:OPPSCAP_Oct.csv: OPPS cap prices, not used by the workbook yet",
@@ -545,7 +546,9 @@ def test_a_bundle_imports_every_file_the_workbook_knows(tmp_path, capsys):
         "read",
     ]
     assert store.years("gpci") == [2025] and store.years("locality") == [2025]
-    assert store.load("locality", 2025)["mac"].tolist() == ["10112", "02102"]
+    locality = store.load("locality", 2025)
+    assert locality["mac"].tolist()[:3] == ["10112", "02102", "10002"]
+    assert locality["state"].tolist()[:3] == ["ALABAMA", "ALASKA", "ALASKA"]  # blank: as above
     gpci = load_gpci(2025).set_index("locality_id")
     assert gpci.loc["10001-00", "source"] == "RVU25D.zip:GPCI2025.csv"
 
@@ -647,7 +650,7 @@ def test_store_lists_imports_and_removes_one(tmp_path, capsys):
     assert [c[:-2] for c in cells] == [
         ["rvus", "2025", "RVU25D", "5,000"],
         ["gpci", "2025", "100"],
-        ["locality", "2025", "2"],
+        ["locality", "2025", "100"],
     ]
     assert [c[-1] for c in cells] == [
         "RVU25D.zip:PPRRVU2025_Oct.csv",
@@ -699,4 +702,24 @@ def test_a_damaged_manifest_is_one_line(capsys, good_store):
         ["store"],
         f"the store manifest {config.store_dir() / 'manifest.json'} is damaged: delete it and "
         "import the CMS files again.",
+    )
+
+
+def test_a_locality_file_must_be_whole_and_of_its_kind(tmp_path, good_store):
+    refused(
+        write_lines(tmp_path / "25LOCCO.csv", locco_lines(n=4)),
+        "25LOCCO.csv holds 4 localities where a locality file has about 110; it looks truncated: "
+        "import the official LOCCO file (25LOCCO.csv or .txt).",
+    )
+    refused(
+        write_lines(tmp_path / "GPCI2025.csv", gpci_lines()),
+        "GPCI2025.csv: MAC 01112 has locality number 'CA'; it is not a locality file: import "
+        "the official LOCCO file (25LOCCO.csv or .txt).",
+        kind="locality",
+    )
+    refused(
+        write_lines(tmp_path / "25LOCCO.csv", locco_lines()),
+        "25LOCCO.csv says its year is 2025, not 2026 as --year says: leave out --year: it is "
+        "used only where a file does not say.",
+        year=2026,
     )
