@@ -307,7 +307,7 @@ class _Checker:
         """Units: plain digits, 1 to MAX_UNITS. Minutes: a plain number from 0 to MAX_MINUTES,
         or blank. Charge: an amount of 0 or more (``$``, commas and spaces allowed), or blank."""
         codes, units = self.cats("units")
-        ok = units.str.fullmatch(r"[0-9]{1,9}").to_numpy(dtype=bool)  # fits an int64
+        ok = units.str.fullmatch(r"0*[0-9]{1,4}").to_numpy(dtype=bool)  # no overflow
         value = np.zeros(len(units), dtype=np.int64)
         value[ok] = units[ok].astype("int64").to_numpy()
         ok = ok & (value >= 1) & (value <= MAX_UNITS)
@@ -315,7 +315,7 @@ class _Checker:
         self.out["units"] = readers.Column(codes, np.where(ok, value, 0))
         if "minutes" in self.found:
             codes, raw = self.cats("minutes")
-            plain = raw.str.fullmatch(r"[0-9]{1,4}(?:\.[0-9]*)?").to_numpy(dtype=bool)
+            plain = raw.str.fullmatch(r"0*[0-9]{1,5}(?:\.[0-9]*)?").to_numpy(dtype=bool)
             value = np.full(len(raw), np.nan)
             value[plain] = raw[plain].astype("float64").to_numpy()
             ok = (plain & (value <= MAX_MINUTES)) | raw.eq("").to_numpy(dtype=bool)

@@ -297,11 +297,12 @@ def test_short_lines_of_only_commas_or_spaces_are_counted(tmp_path):
 
 
 # text in the file: the value read, None for a blank (accepted), or the reason it is rejected
-UNITS = {"1": 1, "999": 999, "007": 7, "0": BAD_UNITS, "1000": BAD_UNITS, "-1": BAD_UNITS,
+UNITS = {"1": 1, "999": 999, "007": 7, "00000000002": 2, "00001000": BAD_UNITS, "0": BAD_UNITS, "1000": BAD_UNITS, "-1": BAD_UNITS,
          "1.5": BAD_UNITS, "2.0": BAD_UNITS, "+2": BAD_UNITS, "1e3": BAD_UNITS,
          "1,000": BAD_UNITS, "99999999999999999999": BAD_UNITS, "٣": BAD_UNITS, "２": BAD_UNITS,
          "nan": BAD_UNITS, "inf": BAD_UNITS, "0x10": BAD_UNITS, "": BAD_UNITS}  # fmt: skip
-MINUTES = {"": None, "0": 0.0, "1440": 1440.0, "7.5": 7.5, "1441": BAD_MINUTES,
+MINUTES = {"": None, "0": 0.0, "1440": 1440.0, "7.5": 7.5, "0000030": 30.0, "1441": BAD_MINUTES,
+           "1440.5": BAD_MINUTES, "99999999999": BAD_MINUTES,
            "1e9": BAD_MINUTES, "-5": BAD_MINUTES, "inf": BAD_MINUTES, "nan": BAD_MINUTES,
            "1,000": BAD_MINUTES, "30 min": BAD_MINUTES}  # fmt: skip
 CHARGES = {"": None, "0": 0.0, "$1,234.50": 1234.5, " 12 ": 12.0, "-5": BAD_CHARGE,
@@ -332,7 +333,7 @@ def test_numbers_are_sane_or_rejected_with_their_reason(tmp_path):
             assert value == expected or (expected is None and pd.isna(value)), (kind, text)
     # the rest of the pipeline stays finite and positive, without a warning
     report = practice_report(source, 2025)
-    units = 1 + 999 + 7 + 4 + 4  # the accepted units lines, then the minutes and charge lines
+    units = 1 + 999 + 7 + 2 + 5 + 4  # the accepted units lines, then the minutes and charge lines
     assert accepted["units"].sum() == units
     assert report.provider_month["wrvus"].sum() == pytest.approx(0.45 * units)
     assert report.headline.startswith(f"{len(accepted)} claim lines of 2025 for all providers")
