@@ -107,6 +107,8 @@ def import_files(
             )
         if not path.exists():
             raise WorkbookError(f"{given} does not exist", "check the path")
+        if not path.is_file():  # a pipe or a device would never end or never answer
+            raise WorkbookError(f"{given} is not a regular file", "name the CMS file or zip")
         plan = cms_files.plan(path, kind, qpp)
         report.skipped += [(f"{path.name}:{name}", why) for name, why in plan.skipped]
         tables += [_read(path, k, member, year, release) for k, member in plan.read]

@@ -101,8 +101,8 @@ def save(kind: str, frame: pd.DataFrame, source: Path, member: str | None = None
 
 
 def entries() -> pd.DataFrame:
-    """Return what is imported, one row per table: kind, year, release, rows, imported_at,
-    source (file name, with the member read inside a zip). A table file the manifest does not
+    """Return what is imported, one row per table: kind, year, release, rows, imported (when,
+    UTC), source (file name, with the member read inside a zip). A table file the manifest does not
     list shows with an empty source; removes stale temporary files first."""
     clean_temporary()
     listed = manifest()
@@ -117,11 +117,11 @@ def entries() -> pd.DataFrame:
                     "year": year,
                     "release": entry.get("release") or (f"FY{year}" if kind == "icd10" else ""),
                     "rows": entry.get("rows"),
-                    "imported_at": entry.get("imported_at", ""),
+                    "imported": entry.get("imported_at", ""),
                     "source": f"{source}:{entry['member']}" if entry.get("member") else source,
                 }
             )
-    return pd.DataFrame(rows, columns=["kind", "year", "release", "rows", "imported_at", "source"])
+    return pd.DataFrame(rows, columns=["kind", "year", "release", "rows", "imported", "source"])
 
 
 def remove(kind: str, year: int) -> dict:

@@ -345,6 +345,31 @@ def test_icd10_fiscal_years_are_checked(tmp_path):
     )
 
 
+def test_an_icd10_zip_reads_the_order_file(tmp_path):
+    lines = "\n".join(order_lines())
+    codes = "\n".join(f"{line[6:13].strip()} {line[77:]}" for line in order_lines())
+    members = {
+        "icd10cm_codes_2027.txt": codes,
+        "icd10cm_order_2027.txt": lines,
+        "icd10cm_order_addenda_2027.txt": "00001 A000    1 x",
+        "icd10cm_tabular_2027.pdf": b"%PDF",
+    }
+    report = import_file(make_zip(tmp_path / "2027-code-descriptions.zip", members))
+    assert str(report).splitlines() == [
+        "imported 52,500 icd10 rows for 2027 (FY2027) from "
+        "2027-code-descriptions.zip:icd10cm_order_2027.txt",
+        "skipped 2027-code-descriptions.zip:icd10cm_order_addenda_2027.txt: ICD-10-CM addenda, "
+        "changes only, not the whole code set",
+        "skipped 2027-code-descriptions.zip:icd10cm_tabular_2027.pdf: documentation, not data",
+        "skipped 2027-code-descriptions.zip:icd10cm_codes_2027.txt: the same code set as the "
+        "order file, which also marks headers",
+    ]
+    codes_only = {"icd10cm_codes_2027.txt": codes}
+    (result,) = import_file(make_zip(tmp_path / "codes.zip", codes_only)).imported
+    assert (result.year, result.rows) == (2027, 52500)
+    assert icd10.check("A0001", "2026-12-01")["status"] == "billable"
+
+
 # --- killed imports, encodings, line endings --------------------------------------------
 
 
@@ -404,11 +429,18 @@ def cli_refuses(capsys, argv, message):
     assert snapshot() == before
 
 
-def test_a_folder_is_refused(tmp_path, capsys, good_store):
+def test_a_folder_or_a_pipe_is_refused(tmp_path, capsys, good_store):
     cli_refuses(
         capsys,
         ["import-cms", str(tmp_path)],
         f"{tmp_path} is a folder: name the CMS file or zip in it, e.g. import-cms DIR/*.zip.",
+    )
+    pipe = tmp_path / "PPRRVU2026_Jan.csv"
+    os.mkfifo(pipe)  # opening it would wait for a writer forever
+    cli_refuses(
+        capsys,
+        ["import-cms", str(pipe)],
+        f"{pipe} is not a regular file: name the CMS file or zip.",
     )
 
 
@@ -645,7 +677,7 @@ def test_store_lists_imports_and_removes_one(tmp_path, capsys):
     assert main(["store"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"imported into {config.store_dir()}:"
-    assert out[1].split() == ["kind", "year", "release", "rows", "imported_at", "source"]
+    assert out[1].split() == ["kind", "year", "release", "rows", "imported", "source"]
     cells = [line.split() for line in out[2:]]
     assert [c[:-2] for c in cells] == [
         ["rvus", "2025", "RVU25D", "5,000"],
