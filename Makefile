@@ -20,12 +20,12 @@ report: $(STAMP)
 	$(BIN)/cpt-workbook lookup 97012 --year 2025 --locality 01112-05
 	@mkdir -p reports
 	$(BIN)/cpt-workbook article 97012 --out reports/97012_article.txt
-	$(BIN)/cpt-workbook run 00_training_tour --out reports
-	$(BIN)/cpt-workbook run 01_code_card --out reports
-	$(BIN)/cpt-workbook run 02_rvu_explorer --out reports
-	$(BIN)/cpt-workbook run 03_diagnosis_pairings --out reports
-	$(BIN)/cpt-workbook run 04_practice_productivity --out reports
-	@echo "HTML reports written to $(CURDIR)/reports/"
+	$(BIN)/cpt-workbook run 00_training_tour
+	$(BIN)/cpt-workbook run 01_code_card
+	$(BIN)/cpt-workbook run 02_rvu_explorer
+	$(BIN)/cpt-workbook run 03_diagnosis_pairings
+	$(BIN)/cpt-workbook run 04_practice_productivity
+	@echo "Reports written to $(CURDIR)/reports/: each notebook's HTML report and executed notebook, and an Excel workbook of its result tables where it has any (each line above says which)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -94,30 +94,19 @@ def _localities(args: argparse.Namespace) -> None:
         )
 
 
-def _run(args: argparse.Namespace) -> None:
-    from .runner import parse_params, read_values_file, run_many
+def _run(args: argparse.Namespace) -> int:
+    from .runner import parse_params, run_many
 
-    pairs = list(args.param or [])
-    for item in args.param_file or []:
-        name, sep, path = item.partition("=")
-        if not sep:
-            raise WorkbookError(
-                f"'{item}' is not NAME=FILE", "write e.g. --param-file cpt_code=codes.txt"
-            )
-        pairs.append(f"{name}={read_values_file(path)}")
-    sets = parse_params(args.notebook, pairs) or [{}]
+    sets = parse_params(args.notebook, args.param or [], args.param_file or [])
     results = run_many(args.notebook, sets, args.out, jobs=args.jobs)
-    failed = [r for r in results if not r.ok]
     for r in results:
         if r.ok:
-            print(f"{r.html}" + (f"  (tables: {r.excel.name})" if r.excel else ""))
+            made = f"tables: {r.excel.name}" if r.excel else "no result tables, so no Excel"
+            print(f"{r.html}  ({made})")
+    failed = [r for r in results if not r.ok]
     for r in failed:
-        print(
-            f"cpt-workbook: error: {r.error}; partial notebook kept at {r.executed}",
-            file=sys.stderr,
-        )
-    if failed:
-        raise SystemExit(1)
+        _say(f"{r.error}; partial notebook kept at {r.executed}")
+    return 1 if failed else 0
 
 
 def _notebooks(args: argparse.Namespace) -> None:
@@ -310,12 +299,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_localities)
 
+    from .config import REPORTS_DIR
+
     p = sub.add_parser(
         "run",
         help="run a notebook into an HTML report, notebook and Excel",
-        description="Execute a notebook with papermill and write the executed "
-        "notebook, an HTML report (code hidden) and its tables as "
-        "Excel. Several values of a parameter make a batch.",
+        description="Execute a notebook with papermill and write the executed notebook, an HTML "
+        "report (code hidden) and, when the notebook publishes result tables, an Excel workbook "
+        "of them. Several values of a parameter make a batch. Every value is checked before a "
+        "kernel starts.",
     )
     p.add_argument("notebook", help="notebook name such as 01_code_card (see `notebooks`)")
     p.add_argument(
@@ -323,16 +315,29 @@ def build_parser() -> argparse.ArgumentParser:
         "-p",
         action="append",
         metavar="NAME=VALUE",
-        help="parameter value; codes stay text; comma-separated values make a batch",
+        help="parameter value (repeatable); codes stay text; comma-separated codes, years, "
+        "localities, settings, dates or topics make a batch; other text (a provider, a path, a "
+        "family) is taken whole, commas included",
     )
     p.add_argument(
         "--param-file",
         action="append",
         metavar="NAME=FILE",
-        help="batch over the values listed in FILE (one per line)",
+        help="batch over the values in FILE, one per line (commas are part of a value); for a "
+        "list parameter such as codes, the lines make the one list",
     )
-    p.add_argument("--out", help="output folder (default: reports/)")
-    p.add_argument("--jobs", "-j", type=int, default=2, help="kernels in parallel (default 2)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="output folder, created when missing; a relative DIR is relative to the current "
+        f"folder (default: {REPORTS_DIR})",
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        help="kernels in parallel for a batch, 1 to the number of processor cores (default 2)",
+    )
     p.set_defaults(func=_run)
 
     p = sub.add_parser(

@@ -8,6 +8,7 @@ and again in each notebook's validation cell, with the same one-line messages as
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
 from dataclasses import dataclass
@@ -17,11 +18,11 @@ import pandas as pd
 
 from . import config
 from .codes import icd10_key, normalize_hcpcs
-from .errors import IMPORT_HINT, IMPORT_RVU_HINT, WorkbookError
+from .errors import IMPORT_HINT, IMPORT_RVU_HINT, MissingGpciError, WorkbookError
 from .explorer import select_codes
 from .icd10 import as_date
 from .payment import resolve_locality, resolve_setting
-from .tables import gpci_years, load_rvus, rvu_years
+from .tables import load_rvus, rvu_years
 from .training import validate_topic
 
 TABLES_ENV = "CPT_WORKBOOK_TABLES_DIR"
@@ -48,7 +49,7 @@ def resolve_notebook(name: str | Path) -> Path:
     Raises WorkbookError for a name that matches no notebook, or several.
     """
     path = Path(name)
-    if path.suffix == ".ipynb" and path.exists():
+    if path.suffix == ".ipynb" and path.is_file():
         return path.resolve()
     stem = path.name.removesuffix(".ipynb")
     hits = [
@@ -76,7 +77,13 @@ def parameters(notebook: str | Path) -> list[Parameter]:
     import papermill
 
     path = resolve_notebook(notebook)
-    found = papermill.inspect_notebook(str(path))
+    try:
+        found = papermill.inspect_notebook(str(path))
+    except Exception:  # whatever went wrong reading it, the file is no notebook
+        raise WorkbookError(
+            f"{path} cannot be read as a notebook",
+            "give a notebook (.ipynb) saved by Jupyter",
+        ) from None
     if not found:
         raise WorkbookError(f"{path.name} has no cell tagged 'parameters'", "tag one")
     return [
@@ -101,7 +108,10 @@ def _year(value: object) -> int:
 
 def _years(value: object) -> list[int]:
     items = value if isinstance(value, list | tuple) else str(value).replace(" ", "").split(",")
-    return sorted({_year(v) for v in items if str(v)})
+    years = sorted({_year(v) for v in items if str(v)})
+    if not years:
+        raise WorkbookError("no years given", "list years such as 2024,2025")
+    return years
 
 
 def _cpt(value: object) -> str:
@@ -189,15 +199,32 @@ VALIDATORS = {
 def validate(**params: object) -> dict:
     """Return the parameters validated and normalised (codes as strings, years as ints).
 
-    Checks each known parameter, then the locality against the year's GPCIs. Raises
-    WorkbookError with one line for the first bad value.
+    Checks each known parameter, then the locality against the year's GPCIs (or the latest
+    GPCIs for a year without them, whose amounts are national). Raises WorkbookError with one
+    line for the first bad value.
     """
     out = {name: VALIDATORS.get(name, lambda v: v)(value) for name, value in params.items()}
-    locality = out.get("locality")
-    year = out.get("year") or out.get("to_year")
-    if locality not in (None, "", "national") and year in gpci_years():
-        resolve_locality(locality, year)
+    year = out.get("year") or out.get("to_year") or rvu_years()[-1]
+    if "locality" in out:
+        try:
+            resolve_locality(out["locality"], year)
+        except MissingGpciError:
+            pass  # a known locality; the notebook shows national amounts and says why
     return out
+
+
+def check_params(notebook: str | Path, params: dict) -> dict:
+    """Return ``params`` validated together with the notebook's defaults for the others, as
+    the notebook's validation cell will see them (a locality given alone is checked against the
+    default year). Raises WorkbookError for the first bad value, before any kernel starts.
+    """
+    merged = {}
+    for p in parameters(notebook):
+        try:
+            merged[p.name] = ast.literal_eval(p.default)  # "97012" as the text 97012
+        except (ValueError, SyntaxError):
+            pass  # a default computed in the notebook: its own validation cell checks it
+    return validate(**(merged | params))
 
 
 def skip_slow_imports() -> None:
