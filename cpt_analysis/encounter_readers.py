@@ -42,7 +42,7 @@ from .encounter_values import (  # noqa: F401 (encounters reads them here)
 from .errors import WorkbookError
 
 BLOCK_BYTES = 8 << 20  # CSV bytes per parsing block: enough blocks to keep every core busy
-HEAD_BYTES = 1 << 16  # bytes looked at to tell what a file is and find its header
+HEAD_BYTES = 1 << 20  # bytes looked at to tell what a file is and find its header
 HEADER_LINES = 10  # a header is looked for in this many first lines, past a report's title
 DELIMITERS = ",\t;|"  # in order of preference when a line has as many of two
 _CONTROL = bytes([*range(0, 9), *range(14, 27), *range(28, 32)])
@@ -141,26 +141,43 @@ def _widest(refused: list) -> WorkbookError:
     return max(refused, key=lambda r: r[0])[1]
 
 
+def _records(text: str, sep: str, most: int) -> list[list[str]]:
+    """The first ``most`` records of a text's CSV (fewer where a stray quote runs on)."""
+    out: list[list[str]] = []
+    try:
+        lines = io.StringIO(text, newline="")  # \r, \n or \r\n ends a line
+        out.extend(itertools.islice(csv.reader(lines, delimiter=sep), most))
+    except csv.Error:  # a field past the csv module's limit: a quote left open
+        pass
+    return out
+
+
 def header_csv(path: Path, encoding: str, layout) -> tuple[list[str], TextFormat, tuple]:
     """Return (header, its :class:`TextFormat`, ``layout(header)``) of a text export; the header
     is the first of the first lines that ``layout`` accepts, so a report's title lines are
-    passed over. Raises WorkbookError (one line): the reason of the widest line when none is
-    accepted, or an empty file."""
+    passed over. When every row below it ends in as many empty fields more, they are named
+    too (``Column 9``), so the rows are not malformed. Raises WorkbookError (one line): the
+    reason of the widest line when none is accepted, or an empty file."""
     with path.open(newline="", encoding=encoding, errors="replace") as fh:
         text = fh.read(HEAD_BYTES)
     lines = text.splitlines()[:HEADER_LINES]
     sep = delimiter(lines)
-    records = itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), HEADER_LINES)
+    records = _records(text, sep, 1000)
     hint = bool(lines) and lines[0].startswith("sep=")
-    rows = ((k, r) for k, r in enumerate(records) if any(c.strip() for c in r) and k >= hint)
+    rows = [(k, r) for k, r in enumerate(records[:HEADER_LINES]) if any(c.strip() for c in r)]
     refused: list = []
-    found = _header(rows, layout, refused)
+    found = _header((row for row in rows if row[0] >= hint), layout, refused)
     if found is None and refused:
         raise _widest(refused)
     if found is None:
         raise WorkbookError(f"{path.name} is empty", "export the encounters with a header")
     skip, names, laid = found
-    return names, TextFormat(encoding, sep, skip, _cut_character(path, encoding)), laid
+    below = [r for r in records[skip + 1 : -1] if any(c.strip() for c in r)]  # the last may be cut
+    more = {len(r) - len(names) for r in below}
+    if len(more) == 1 and min(more) > 0 and not any("".join(r[len(names) :]) for r in below):
+        names = clean_names(names + [""] * more.pop())
+    breaks = any("\n" in n or "\r" in n for n in names)  # quoted line breaks: read them so
+    return names, TextFormat(encoding, sep, skip, _cut_character(path, encoding), breaks), laid
 
 
 class TextFormat(NamedTuple):
@@ -170,6 +187,7 @@ class TextFormat(NamedTuple):
     delimiter: str = ","
     skip: int = 0
     cut: int = 0  # bytes of a last character cut in two (a truncated file), left out
+    breaks: bool = False  # a quoted line break in the header: read such from the start
 
 
 def _cut_character(path: Path, encoding: str) -> int:
@@ -252,7 +270,7 @@ def read_csv(path: Path, names: list[str], fmt: TextFormat, wanted: list[int], l
 
     cols = [f"c{i}" for i in range(len(names))]
     # fast path first; then quoted line breaks, then Windows-1252 text, read more slowly
-    tries = [(fmt, False), (fmt, True)]
+    tries = [(fmt, False)] * (not fmt.breaks) + [(fmt, True)]
     tries += [(fmt._replace(encoding="cp1252"), True)] if fmt.encoding == "utf-8-sig" else []
     for attempt, (how, newlines) in enumerate(tries):
         bad: list = []

@@ -13,6 +13,16 @@ import pandas as pd
 MONTH_DAY, DAY_MONTH = "month/day", "day/month"
 # a time of day after a date: 10:30, 10:30:00, 10:30:00.000, 10:30 AM
 _TIME = r"\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$"
+# date shapes that do not depend on the order of day and month: (format, shape)
+_SHAPES = [
+    ("%Y/%m/%d", r"\d{4}/\d{1,2}/\d{1,2}"),
+    ("%Y%m%d", r"\d{8}"),
+    ("%d-%b-%Y", r"\d{1,2}-[A-Za-z]{3}-\d{4}"),
+    ("%d-%b-%y", r"\d{1,2}-[A-Za-z]{3}-\d{2}"),
+    ("%b %d, %Y", r"[A-Za-z]{3} \d{1,2}, \d{4}"),
+    ("%B %d, %Y", r"[A-Za-z]{4,9} \d{1,2}, \d{4}"),
+    ("ISO8601", r"\d{4}-\d{2}-\d{2}[T ]\S.*"),
+]
 _EXCEL_DAY0 = pd.Timestamp("1899-12-30")  # day 0 of Excel's date numbers (45720 = 2025-03-04)
 
 
@@ -35,12 +45,9 @@ def parse_dates(values: pd.Series, order: str = MONTH_DAY) -> np.ndarray:
     text = values.str.strip().str.replace(_TIME, "", regex=True)
     out = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     first = "%d/%m" if order == DAY_MONTH else "%m/%d"
-    for fmt, shape in ((f"{first}/%Y", r"\d{1,2}/\d{1,2}/\d{4}"), (f"{first}/%y", r"\d{1,2}/\d{1,2}/\d{2}"),
-                       (f"{first.replace('/', '-')}-%Y", r"\d{1,2}-\d{1,2}-\d{4}"),
-                       ("%Y/%m/%d", r"\d{4}/\d{1,2}/\d{1,2}"), ("%Y%m%d", r"\d{8}"),
-                       ("%d-%b-%Y", r"\d{1,2}-[A-Za-z]{3}-\d{4}"), ("%d-%b-%y", r"\d{1,2}-[A-Za-z]{3}-\d{2}"),
-                       ("%b %d, %Y", r"[A-Za-z]{3} \d{1,2}, \d{4}"), ("%B %d, %Y", r"[A-Za-z]{4,9} \d{1,2}, \d{4}"),
-                       ("ISO8601", r"\d{4}-\d{2}-\d{2}[T ]\S.*")):  # fmt: skip
+    ordered = [(f"{first}/%Y", r"\d{1,2}/\d{1,2}/\d{4}"), (f"{first}/%y", r"\d{1,2}/\d{1,2}/\d{2}"),
+               (f"{first.replace('/', '-')}-%Y", r"\d{1,2}-\d{1,2}-\d{4}")]  # fmt: skip
+    for fmt, shape in ordered + _SHAPES:
         miss = out.isna() & text.str.fullmatch(shape)
         if miss.any():
             out[miss] = pd.to_datetime(text[miss], format=fmt, errors="coerce")

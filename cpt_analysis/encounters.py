@@ -234,9 +234,10 @@ class _Checker:
 
     @staticmethod
     def _pos(value: str) -> str:
-        """Return the two-digit place of service of a cell: ``11``, ``11 - Office``,
+        """Return the two-digit place of service of a cell: ``11``, ``11.0``, ``11 - Office``,
         ``Office (11)`` or ``POS 11``; "" for anything else."""
-        shape = r"(?:POS[\s:-]*)?(\d{1,2})(?:(?:\s*[-:]\s*|\s+)[A-Z].*)?|[A-Z][^()]*\((\d{1,2})\)"
+        shape = r"(?:POS[\s:-]*)?(\d{1,2})(?:\.0+)?(?:(?:\s*[-:]\s*|\s+)[A-Z].*)?"
+        shape += r"|[A-Z][^()]*\((\d{1,2})\)"
         code = re.fullmatch(shape, value, flags=re.IGNORECASE)
         try:
             return resolve_setting(code[1] or code[2])[1] if code else ""

@@ -189,7 +189,7 @@ def test_more_than_four_modifiers_or_a_bad_one_is_malformed(tmp_path):
 @pytest.mark.parametrize(
     "cell, pos",
     [("11", "11"), ("11 - Office", "11"), ("11-Office", "11"), ("11 Office", "11"),
-     ("Office (11)", "11"), ("POS 22", "22"), ("2", "02"),
+     ("Office (11)", "11"), ("POS 22", "22"), ("2", "02"), ("11.0", "11"),
      ("02 - Telehealth Provided Other than in Patient's Home", "02")],
 )  # fmt: skip
 def test_places_of_service_with_labels(tmp_path, cell, pos):
@@ -235,7 +235,8 @@ def test_a_comma_amount_beside_decimal_points_is_refused(tmp_path):
 @pytest.mark.parametrize(
     "cell, codes",
     [("M5450", ["M54.50"]), ("M54.50;M54.2", ["M54.50", "M54.2"]),
-     ("M54.50, M54.2", ["M54.50", "M54.2"]), ("m54.50 | m54.2 | I10 | R52", ["M54.50", "M54.2", "I10", "R52"])],
+     ("M54.50, M54.2", ["M54.50", "M54.2"]),
+     ("m54.50 | m54.2 | I10 | R52", ["M54.50", "M54.2", "I10", "R52"])],
 )  # fmt: skip
 def test_diagnoses_without_dots_or_several_in_one_cell(tmp_path, cell, codes):
     result = one_line(tmp_path, HEAD, f'2025-03-04,A,97110,1,"{cell}",11')
@@ -315,6 +316,51 @@ def test_header_spaces_bom_quotes_and_repeated_names(tmp_path):
     assert readers.clean_names([" a ", None, "a", "a", ""]) == [
         "a", "Column 2", "a (2)", "a (3)", "Column 5"
     ]  # fmt: skip
+
+
+def test_rows_that_all_end_in_an_extra_empty_field(tmp_path):
+    text = f"{HEAD}\n" + "2025-03-04,A,97110,1,M54.2,11,\n" * 2 + "2025-03-04,A,97110\n"
+    result = read_encounters(write(tmp_path, text))
+    assert result.accepted["source_row"].tolist() == [2, 3]
+    assert result.rejected["reason"].tolist() == [BAD_ROW]  # a short row is still malformed
+
+
+@pytest.mark.parametrize("end", ["\r", "\r\n"])
+def test_old_mac_and_windows_line_ends(tmp_path, end):
+    text = end.join([HEAD, "2025-03-04,A,97110,1,M54.2,11", "2025-03-05,A,97110,1,M54.2,11"])
+    assert read_encounters(write(tmp_path, text + end)).accepted["source_row"].tolist() == [2, 3]
+
+
+def test_a_line_break_inside_a_quoted_header_name(tmp_path):
+    text = '"Date of\nService",Provider,CPT,Units,Dx1,POS\n2025-03-04,A,97110,1,M54.2,11\n'
+    result = read_encounters(write(tmp_path, text))
+    assert result.mapping["date_of_service"] == "Date of\nService"
+    assert result.accepted["source_row"].tolist() == [2] and result.counts["rejected"] == 0
+
+
+def test_the_reported_mapping_reads_the_file_again(tmp_path):
+    from cpt_analysis.encounters import parse_mapping
+
+    text = (
+        "Service Date From,Servicing Provider Name,Patient Acct No,CPT4 Code,Modifier,Modifier,"
+        "Qty,Claim Primary Diagnosis,POS\n2025-03-04,A,P1,97110,GP,59,1,M54.2,11\n"
+    )
+    path = write(tmp_path, text)
+    first = read_encounters(path)
+    assert first.column_map == (
+        "Service Date From=date_of_service; Servicing Provider Name=provider; CPT4 Code=cpt; "
+        "Modifier=modifier_1; Modifier (2)=modifier_2; Qty=units; Claim Primary Diagnosis=dx_1; "
+        "POS=place_of_service; Patient Acct No=patient_id"
+    )
+    again = read_encounters(path, mapping=parse_mapping(first.column_map.split(";")))
+    assert again.mapping == first.mapping
+    assert again.accepted.equals(first.accepted)
+
+
+def test_a_header_without_rows(tmp_path):
+    assert read_encounters(write(tmp_path, HEAD + "\n")).counts == {
+        "input": 0, "accepted": 0, "rejected": 0, "blank_lines": 0
+    }  # fmt: skip
 
 
 def test_report_title_lines_above_the_header(tmp_path):
