@@ -78,6 +78,7 @@ def leaks(folder) -> dict[str, list[str]]:
     return found
 
 
+@pytest.mark.filterwarnings("error")
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_no_identifier_reaches_the_practice_command_outputs(tmp_path, capsys, suffix):
     frame = hostile_frame()
@@ -255,6 +256,7 @@ def test_a_closed_stdout_loses_no_output_file(export, tmp_path, monkeypatch):
     assert openpyxl.load_workbook(excel).sheetnames[0] == "Reconciliation"
 
 
+@pytest.mark.filterwarnings("error")
 def test_blank_lines_are_counted_so_the_reconciliation_adds_up(tmp_path, capsys):
     text = (
         "DOS,Provider,CPT,Units,Dx1,POS\n"
