@@ -38,7 +38,7 @@ KNOWN = [
     (r"ICD10CM.*(ORDER|CODES)", "icd10", "ICD-10-CM code set", ""),
     (r"ANES", None, "anesthesia conversion factors", NOT_USED),
     (r"OPPSCAP", None, "OPPS cap prices", NOT_USED),
-    (r"^ZIP\d", None, "ZIP code to locality file", NOT_USED),
+    (r"^ZIP\d", None, "ZIP code to locality assignments", NOT_USED),
     (r"\.(PDF|DOCX?)$", None, "documentation", "not data"),
 ]
 WHAT = {kind: what for _, kind, what, _ in KNOWN if kind}
@@ -237,8 +237,9 @@ def open_text(path: str | Path, kind: str, member: str | None) -> tuple[str, str
     """
     path = Path(path)
     if not path.is_file():
+        state = "is a folder" if path.is_dir() else "is not a regular file"
         raise DataFileError(
-            f"{path} {'is a folder' if path.is_dir() else 'does not exist'}", "check the path"
+            f"{path} {state if path.exists() else 'does not exist'}", "check the path"
         )
     if member is None and is_zip(path):
         member = plan(path, kind).read[0][1]
@@ -282,8 +283,8 @@ def read_text(path: Path, member: str | None = None) -> str:
 def _check_size(label: str, size: int) -> None:
     if size > MAX_BYTES:
         raise DataFileError(
-            f"{label} expands to more than {MAX_BYTES // 2**20} MB where CMS files are under "
-            "20 MB; it is not a CMS file or it is damaged",
+            f"{label} holds more than {MAX_BYTES // 2**20} MB (unzipped) where CMS files hold "
+            "under 20 MB; it is not a CMS file or it is damaged",
             "download it from CMS again",
         )
 

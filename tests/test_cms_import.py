@@ -325,7 +325,11 @@ def test_real_files_of_other_kinds_are_refused(cms_dir):
             {"kind": "rvus"},
             "OPPSCAP_Oct.csv: column 'DESCRIPTION' not found; the layout has changed or it is not",
         ),
-        ("2025/ZIP5_OCT2025.txt", {}, "ZIP5_OCT2025.txt holds ZIP code to locality file, not used"),
+        (
+            "2025/ZIP5_OCT2025.txt",
+            {},
+            "ZIP5_OCT2025.txt holds ZIP code to locality assignments, not used",
+        ),
         (
             "2025/PPRRVU2025_Oct.txt",
             {"kind": "icd10"},

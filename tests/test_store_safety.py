@@ -648,8 +648,8 @@ def test_a_member_past_the_cap_is_refused_before_it_is_read(tmp_path, good_store
     monkeypatch.setattr(zipfile.ZipFile, "open", lambda *a, **k: read.append(a))
     refused(
         bomb,
-        "RVU25D.zip:PPRRVU2025_Oct.csv expands to more than 1 MB where CMS files are under 20 "
-        f"MB; it is not a CMS file or it is damaged: {KEEP}.",
+        "RVU25D.zip:PPRRVU2025_Oct.csv holds more than 1 MB (unzipped) where CMS files hold "
+        f"under 20 MB; it is not a CMS file or it is damaged: {KEEP}.",
     )
     assert read == []  # refused from the zip's directory, before anything was decompressed
 
