@@ -61,7 +61,7 @@ def test_dirty_rows_are_rejected_exactly(tmp_path):
     assert {
         "bad date of service",
         "malformed CPT/HCPCS code",
-        "units not a positive whole number",
+        "units not a whole number from 1 to 999",
         "malformed ICD-10-CM code",
         "missing provider",
         "bad place of service",
