@@ -14,6 +14,7 @@ import csv
 import re
 import zipfile
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -123,13 +124,21 @@ def plan(path: Path, kind: str | None = None, qpp: bool = False) -> Plan:
     if not is_zip(path):
         return Plan(read=[(kind or _plain_kind(path), None)])
     names = [n for n in _namelist(path) if not n.endswith("/")]
+    twice = sorted(n for n, count in Counter(names).items() if count > 1)
+    if twice:
+        raise DataFileError(
+            f"{path.name} holds two members named {twice[0]}; the workbook will not guess which "
+            "one you mean",
+            "unzip it and import the one you mean",
+        )
     if any(PurePosixPath(n).parts[:1] == ("xl",) for n in names):
         raise DataFileError(
             f"{path.name} is an Excel workbook, which the workbook does not read",
             "import the CSV or TXT file of the same name from the CMS download",
         )
     result = Plan()
-    groups: dict[str, dict[str, dict[str, list[str]]]] = {}  # kind -> variant -> stem -> names
+    # kind -> variant -> path without extension -> names (PPRRVU2025_Oct.csv and .txt together)
+    groups: dict[str, dict[str, dict[str, list[str]]]] = {}
     for name in names:
         base = PurePosixPath(name).name
         found = classify(base)
@@ -142,7 +151,7 @@ def plan(path: Path, kind: str | None = None, qpp: bool = False) -> Plan:
         elif kind and found[0] != kind:
             result.skipped.append((name, f"{found[1]}, not asked for (--kind {kind})"))
         else:
-            stem = PurePosixPath(base).stem.upper()
+            stem = str(PurePosixPath(name).with_suffix("")).upper()
             by_variant = groups.setdefault(found[0], {})
             by_variant.setdefault(_variant(found[0], base), {}).setdefault(stem, []).append(name)
     for found_kind, by_variant in groups.items():

@@ -755,3 +755,27 @@ def test_a_locality_file_must_be_whole_and_of_its_kind(tmp_path, good_store):
         "used only where a file does not say.",
         year=2026,
     )
+
+
+def test_a_zip_with_same_named_or_two_foldered_rvu_files_is_refused(tmp_path, good_store):
+    rvus = write_rvu(tmp_path / "r.csv").read_bytes()
+    with zipfile.ZipFile(tmp_path / "twice.zip", "w") as archive:
+        archive.writestr("PPRRVU2025_Oct.csv", rvus)
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            archive.writestr("PPRRVU2025_Oct.csv", rvus.replace(b"0.25", b"0.99"))
+    refused(
+        tmp_path / "twice.zip",
+        "twice.zip holds two members named PPRRVU2025_Oct.csv; the workbook will not guess which "
+        "one you mean: unzip it and import the one you mean.",
+    )
+    members = {"old/PPRRVU2025_Oct.csv": rvus, "new/PPRRVU2025_Oct.csv": rvus}
+    refused(
+        make_zip(tmp_path / "folders.zip", members),
+        "folders.zip holds 2 different national RVU files (new/PPRRVU2025_Oct.csv, "
+        "old/PPRRVU2025_Oct.csv); the workbook will not guess which one you mean: unzip it and "
+        "import the one you mean.",
+    )
+    (result,) = import_file(
+        make_zip(tmp_path / "one.zip", {"rvu25d/PPRRVU2025_Oct.csv": rvus})
+    ).imported
+    assert result.source == "one.zip:rvu25d/PPRRVU2025_Oct.csv"
