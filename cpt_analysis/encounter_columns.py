@@ -66,9 +66,9 @@ _MEANING = {
     "provider": (
         _PROVIDER,
         f"{_ID} npi tin tax taxonomy specialty speciality type group referring referral ordering "
-        "supervising billing pay payer payor facility location credential credentials license "
-        "upin dea ptan address phone email signature code date dt charge fee amount status role "
-        "degree primary care pcp patient insurance",
+        "supervising billing scheduling scheduled pay payer payor facility location credential "
+        "credentials license upin dea ptan address phone email signature code date dt charge fee "
+        "amount status role degree primary care pcp patient insurance",
     ),
     "cpt": (
         "cpt; hcpcs; procedure proc service svc + code codes cd",
@@ -86,7 +86,7 @@ _MEANING = {
         "untimed unit units start end travel drive documentation charge amount fee price age",
     ),
     "dx": (
-        "diagnosis diagnoses diag dx icd10",
+        "diagnosis diagnoses diag dx icd icd10",
         f"{_ABOUT} pointer pointers ptr date dt type qualifier version poa count seq sequence "
         "icd9 category group",
     ),
@@ -103,9 +103,9 @@ _MEANING = {
         "post patient responsibility resp refund outstanding",
     ),
     "patient_id": (
-        f"patient pt + {_ID} account acct; mrn; medical + record; chart + {_ID}",
+        f"patient pt + {_ID} account acct; mrn; medical + record; chart; account acct",
         "name first last dob birth address phone email type status balance amount due charge "
-        "member subscriber insurance insured policy group payer",
+        "member subscriber insurance insured policy group payer guarantor date dt",
     ),
     "encounter_id": (
         f"encounter visit claim ticket + {_ID}",

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from cpt_analysis import encounter_readers as readers
 from cpt_analysis.encounter_columns import identifier_like, meaning, resolve_columns
+from cpt_analysis.encounter_files import clean_names
 from cpt_analysis.encounters import BAD_ROW, read_encounters
 from cpt_analysis.errors import WorkbookError
 
@@ -57,6 +58,35 @@ def test_a_charges_export_is_read_by_the_words_of_its_headers(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "header, expected",
+    [
+        (
+            "Encounter ID,Patient ID,Patient Name,Service Start Date,Service End Date,Posting Date,"
+            "Rendering Provider,Scheduling Provider,Referring Provider,Procedure Code,"
+            "Procedure Name,Mod 1,Mod 2,Units,Diag 1,Diag 2,Place of Service Code,"
+            "Place of Service Name,Total Charges,Insurance Payments",
+            "Service Start Date,Rendering Provider,Procedure Code,Mod 1,Mod 2,Units,Diag 1,Diag 2,"
+            "Place of Service Code,Total Charges,Patient ID,Encounter ID",
+        ),
+        (
+            "Claim ID,Service Date,Rendering Provider,Procedure Code,Procedure Modifiers,Units,"
+            "Primary Claim Diagnosis,Secondary Claim Diagnosis,Place of Service,Charge Amount",
+            "Service Date,Rendering Provider,Procedure Code,Procedure Modifiers,Units,"
+            "Primary Claim Diagnosis,Secondary Claim Diagnosis,Place of Service,Charge Amount,"
+            "Claim ID",
+        ),
+        (
+            "Visit Date,Provider,Patient Acct #,CPT,Modifiers,Qty,ICD10 Codes,POS,Fee,Charge Amount",
+            "Visit Date,Provider,CPT,Modifiers,Qty,ICD10 Codes,POS,Charge Amount,Patient Acct #",
+        ),
+    ],
+)
+def test_whole_headers_of_charges_exports(header, expected):
+    names = header.split(",")
+    assert [names[i] for i in resolve_columns(names).values()] == expected.split(",")
+
+
+@pytest.mark.parametrize(
     "header, field",
     [
         ("Service Date From", "date_of_service"),
@@ -74,6 +104,8 @@ def test_a_charges_export_is_read_by_the_words_of_its_headers(tmp_path):
         ("Line Item Charge Amount", "charge"),
         ("Treatment Time (min)", "minutes"),
         ("Patient Acct No", "patient_id"),
+        ("Chart #", "patient_id"),
+        ("Acct #", "patient_id"),
     ],
 )
 def test_headers_recognised_by_meaning(header, field):
@@ -313,7 +345,7 @@ def test_header_spaces_bom_quotes_and_repeated_names(tmp_path):
         "place_of_service": "POS",
     }
     assert result.accepted["modifier_2"].tolist() == ["59"]
-    assert readers.clean_names([" a ", None, "a", "a", ""]) == [
+    assert clean_names([" a ", None, "a", "a", ""]) == [
         "a", "Column 2", "a (2)", "a (3)", "Column 5"
     ]  # fmt: skip
 
@@ -323,6 +355,8 @@ def test_rows_that_all_end_in_an_extra_empty_field(tmp_path):
     result = read_encounters(write(tmp_path, text))
     assert result.accepted["source_row"].tolist() == [2, 3]
     assert result.rejected["reason"].tolist() == [BAD_ROW]  # a short row is still malformed
+    one = read_encounters(write(tmp_path, f"{HEAD}\n2025-03-04,A,97110,1,M54.2,11,,\n"))
+    assert one.counts["accepted"] == 1
 
 
 @pytest.mark.parametrize("end", ["\r", "\r\n"])
