@@ -101,6 +101,7 @@ def test_help_everywhere(capsys):
         ["practice", "--help"],
         ["run", "--help"],
         ["notebooks", "--help"],
+        ["store", "--help"],
     ):
         with pytest.raises(SystemExit) as info:
             main(argv)

@@ -66,9 +66,14 @@ ORDER_LINES = [
 
 def test_a_user_adds_a_fiscal_year_file(tmp_path):
     path = tmp_path / "icd10cm_order_2027.txt"
-    path.write_text("\n".join(ORDER_LINES) + "\n")
-    result = import_file(path)
-    assert (result.kind, result.year, result.rows) == ("icd10", 2027, 5)
+    # a code set must look complete: the five codes below, plus filler codes in every chapter
+    filler = [
+        f"{10 + n:05d} {code:<7} 1 {'Condition ' + code:<60} Condition {code}"
+        for n, code in enumerate(f"{c}{i:04d}" for c in icd10.CHAPTER_LETTERS for i in range(2100))
+    ]
+    path.write_text("\n".join(ORDER_LINES + filler) + "\n")
+    result = import_file(path).imported[0]
+    assert (result.kind, result.year, result.rows) == ("icd10", 2027, 5 + len(filler))
     table = icd10.check_many(["M54.2", "M54.5", "M54.60", "M54.51"], "2026-11-01")
     assert table["status"].astype(str).tolist() == ["billable", "header", "billable", "unknown"]
     assert table["billable_children"].iloc[1] == "M54.50"
