@@ -133,7 +133,9 @@ def read_csv(path: Path, names: list[str], fmt: TextFormat, wanted: list[int], l
     numbers = {int(k) for k, _ in bad}
     rows = np.arange(fmt.skip + 2, fmt.skip + n + len(bad) + 2, dtype=np.int64)
     rows = rows[~np.isin(rows, list(numbers))] if numbers else rows
-    return raw, rows, [(int(k), t) for k, t in bad if t.strip(fmt.delimiter + " \t")], pending
+    # a malformed line of only delimiters or spaces is a blank line: text "" (counted, skipped)
+    blank = fmt.delimiter + " \t"
+    return raw, rows, [(int(k), t if t.strip(blank) else "") for k, t in bad], pending
 
 
 def _excel_text(value: object, pad: bool) -> str:

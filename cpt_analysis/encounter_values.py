@@ -85,4 +85,6 @@ def split_codes(values: pd.Series, separators: str) -> tuple[pd.Series, list[pd.
     parts = values.str.upper().str.findall(f"[^{separators}]+")
     count = parts.str.len().fillna(0).astype("int64")
     width = int(count.max()) if len(count) else 0
-    return count, [parts.str.get(k).fillna("").astype("str") for k in range(max(width, 1))]
+    return count, [
+        parts.str.get(k).astype("object").fillna("").astype("str") for k in range(max(width, 1))
+    ]

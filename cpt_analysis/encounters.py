@@ -416,9 +416,9 @@ def read_encounters(path: str | Path, mapping: dict | None = None) -> EncounterI
     (naming the aliases it accepts) or a bad ``mapping``.
     """
     path = Path(path)
-    if not path.is_file():
-        raise WorkbookError(f"{path} does not exist", "check the path")
     names, raw, rows, found, bad, pending = readers.read_file(path, _layout(mapping))
+    short_blanks = sum(1 for _, text in bad if not text)  # malformed, but only delimiters
+    bad = [(k, text) for k, text in bad if text]
     blank = readers.blank_lines(raw, pending, len(rows))
     if len(blank):
         keep = np.ones(len(rows), dtype=bool)
@@ -442,6 +442,6 @@ def read_encounters(path: str | Path, mapping: dict | None = None) -> EncounterI
         mapping={f: names[i] for f, i in found.items()},
         source=str(path),
         problems=problems,
-        blank_lines=len(blank),
+        blank_lines=len(blank) + short_blanks,
         date_order=date_order,
     )

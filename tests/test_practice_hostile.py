@@ -287,11 +287,6 @@ def test_blank_lines_are_counted_so_the_reconciliation_adds_up(tmp_path, capsys)
     assert summary == "7 lines read: 3 accepted, 1 rejected, 3 skipped as blank"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="encounter_readers.read_csv drops a line of only spaces or commas with the wrong "
-    "number of fields before it can be counted",
-)
 def test_short_lines_of_only_commas_or_spaces_are_counted(tmp_path):
     text = "DOS,Provider,CPT,Units,Dx1,POS\n2025-01-02,A,97110,1,M54.2,11\n,,\n   \n"
     (tmp_path / "short.csv").write_text(text)
