@@ -95,7 +95,8 @@ def _localities(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .runner import parse_params, run_many
+    from .run_params import parse_params
+    from .runner import run_many
 
     sets = parse_params(args.notebook, args.param or [], args.param_file or [])
     results = run_many(args.notebook, sets, args.out, jobs=args.jobs)

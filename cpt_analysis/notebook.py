@@ -175,7 +175,12 @@ def _volumes(value: object) -> dict[str, int]:
             raise WorkbookError(
                 f"'{item}' is not CODE:UNITS", "write volumes as 97110:120,97140:80"
             )
-        out[normalize_hcpcs(code)] = int(units)
+        code = normalize_hcpcs(code)
+        if code in out:
+            raise WorkbookError(f"{code} is given twice in the volumes", "give each code once")
+        out[code] = int(units)
+    if not out:
+        raise WorkbookError("no volumes given", "write volumes as 97110:120,97140:80")
     return out
 
 
@@ -210,6 +215,8 @@ def validate(**params: object) -> dict:
             resolve_locality(out["locality"], year)
         except MissingGpciError:
             pass  # a known locality; the notebook shows national amounts and says why
+    if "codes" in out and "family" in out:  # the explorer needs one or the other
+        select_codes(out["codes"] or None, family=out["family"] or None)
     return out
 
 

@@ -1,22 +1,21 @@
 """Run a notebook with papermill and export it: executed notebook, HTML report (code hidden,
-charts drawn offline with plotly.js inlined once) and the result tables as an Excel workbook.
+charts drawn offline with plotly.js inlined once) and, when the notebook publishes result
+tables, an Excel workbook of them.
 
-Parameter values arrive as text (``--param cpt_code=00100``) and are converted by the type the
-notebook declares, so codes stay strings; unknown names and bad values are refused before a
-kernel starts. A scalar parameter given several values (``cpt_code=97010,97012``) makes a batch,
-run in up to N kernels in parallel with a progress bar.
+Every value (with the notebook's defaults for the others), the output folder and the output
+names are checked before any kernel starts. A batch of parameter sets (see :mod:`run_params`)
+runs in up to ``--jobs`` kernels in parallel with a progress bar; names stay unique per run.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
+import logging
 import os
 import re
 import tempfile
-import unicodedata
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -26,19 +25,14 @@ from .export import write_excel
 from .files import atomic_write
 from .notebook import (
     TABLES_ENV,
-    Parameter,
     check_params,
-    parameters,
     published_tables,
     resolve_notebook,
     skip_slow_imports,
 )
+from .run_params import parse_params as parse_params  # the runner's API too
+from .run_params import shown
 
-TRUE_WORDS = {"true", "yes", "1", "on"}
-FALSE_WORDS = {"false", "no", "0", "off"}
-# text parameters whose values never hold a comma: comma-separated values make a batch; other
-# text (a provider, a path, a family) is taken whole; numbers and yes/no always batch
-BATCHED_TEXT = ("cpt_code", "icd10_code", "locality", "setting", "date_of_service", "topic")
 STEM_LENGTH = 150
 DEFAULT_JOBS = 2
 
@@ -53,166 +47,11 @@ class RunResult:
     html: Path | None = None
     excel: Path | None = None
     error: str | None = None
-    tables: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when the notebook ran to the end."""
         return self.error is None
-
-
-def _kind(param: Parameter) -> str:
-    return param.type.replace(" ", "").lower()
-
-
-def _collection(param: Parameter) -> bool:
-    return _kind(param).startswith(("list", "dict"))
-
-
-def _batched(param: Parameter) -> bool:
-    return _kind(param) in ("int", "float", "bool") or param.name in BATCHED_TEXT
-
-
-def _convert(param: Parameter, text: str) -> object:
-    kind = _kind(param)
-    try:
-        if kind == "int":
-            return int(text)
-        if kind == "float":
-            return float(text)
-        if kind == "bool":
-            if text.lower() in TRUE_WORDS | FALSE_WORDS:
-                return text.lower() in TRUE_WORDS
-            raise ValueError(text)
-    except ValueError:
-        raise WorkbookError(
-            f"parameter {param.name} wants {param.type}, not {text!r}", f"help: {param.help}"
-        ) from None
-    if kind.startswith("list"):  # commas or spaces between the items
-        return [v for v in re.split(r"[,\s]+", text) if v]
-    if param.name.endswith("_path"):  # the kernel runs in notebooks/: make it absolute
-        return str(Path(text).expanduser().resolve())
-    if kind.startswith("dict"):  # CODE:UNITS,CODE:UNITS; values checked by notebook.validate
-        pairs = [v.replace("=", ":").partition(":") for v in text.split(",") if v.strip()]
-        return {k.strip(): v.strip() for k, _, v in pairs}
-    return text
-
-
-def _values(param: Parameter, text: str) -> list[object]:
-    """The values of one ``-p NAME=VALUE``: several for a batch, one list for a list."""
-    if _collection(param):
-        return [_convert(param, text)]
-    if not text.strip():
-        raise WorkbookError(
-            f"parameter {param.name} has no value",
-            f"give one, or leave it out to use its default {param.default}",
-        )
-    items = text.split(",") if _batched(param) else [text]
-    if any(not item.strip() for item in items):
-        raise WorkbookError(
-            f"parameter {param.name} has an empty value in {text!r}", "remove the extra comma"
-        )
-    return [_scalar(param, item.strip()) for item in items]
-
-
-def _scalar(param: Parameter, text: str) -> object:
-    if any(unicodedata.category(c) == "Cc" for c in text):
-        raise WorkbookError(
-            f"parameter {param.name} has a line break or another control character in {text!r}",
-            "give the value on one line, without tabs",
-        )
-    return _convert(param, text)
-
-
-def _shown(value: object) -> str:
-    """A value as typed: a list as 97012,97110, volumes as 97012:120."""
-    if isinstance(value, dict):
-        return ",".join(f"{k}:{v}" for k, v in value.items())
-    return ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
-
-
-def read_values_file(path: str | Path) -> list[str]:
-    """Return the values a file lists, one per line (a comma is part of its value).
-
-    Raises WorkbookError for a folder, a missing or unreadable file, a file that is not UTF-8
-    text, and one that lists nothing or has a blank line.
-    """
-    file = Path(path).expanduser()
-    fix = "give a text file with one value per line"
-    if file.is_dir():
-        raise WorkbookError(f"{path} is a folder", fix)
-    try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise WorkbookError(f"{path} does not exist", "check the path") from None
-    except OSError as exc:
-        raise WorkbookError(f"cannot read {path} ({exc.strerror})", "check the path") from None
-    except UnicodeDecodeError:
-        text = "\x00"
-    if "\x00" in text:
-        raise WorkbookError(f"{path} is not a text file (or not in UTF-8)", fix)
-    lines = [line.strip() for line in text.splitlines()]
-    if not any(lines):
-        raise WorkbookError(f"{path} lists no values", fix)
-    if "" in lines:
-        raise WorkbookError(
-            f"line {lines.index('') + 1} of {path} is blank", "remove it: one value per line"
-        )
-    return lines
-
-
-def parse_params(notebook: str | Path, pairs: list[str], files: list[str] = ()) -> list[dict]:
-    """Turn ``NAME=VALUE`` pairs and ``NAME=FILE`` value files into the parameter sets to run,
-    each value converted by the declared type (codes stay text).
-
-    Comma-separated values of a number, code, year, locality, setting, date or topic make a
-    batch (every combination runs); other text such as a provider or a path is taken whole. A
-    file gives one value per line; for a list parameter its lines make the one list. Raises
-    WorkbookError for a pair without ``=``, an unknown name, an empty value, a value of the
-    wrong type, or a name given twice with different values.
-    """
-    declared = {p.name: p for p in parameters(notebook)}
-    given = [(pair, False) for pair in pairs] + [(item, True) for item in files]
-    choices: dict[str, list[object]] = {}
-    for item, is_file in given:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            shape, example = (
-                ("FILE", "--param-file cpt_code=codes.txt")
-                if is_file
-                else ("VALUE", "--param cpt_code=97012")
-            )
-            raise WorkbookError(f"{item!r} is not NAME={shape}", f"write e.g. {example}")
-        if name not in declared:
-            raise WorkbookError(
-                f"{resolve_notebook(notebook).stem} has no parameter {name!r}",
-                f"its parameters are {', '.join(declared)}",
-            )
-        param = declared[name]
-        if is_file:
-            lines = read_values_file(value)
-            values = (
-                [_convert(param, ",".join(lines))]
-                if _collection(param)
-                else [_scalar(param, line) for line in lines]
-            )
-        else:
-            values = _values(param, value)
-        if not _collection(param):
-            values = list(dict.fromkeys(values))  # 97012,97012 runs once
-        if name in choices and choices[name] != values:
-            raise WorkbookError(
-                f"parameter {name} is given twice, as {','.join(map(_shown, choices[name]))} "
-                f"and as {','.join(map(_shown, values))}",
-                f"give it once; for a batch list the values in one: -p {name}=A,B"
-                if _batched(param)
-                else "give it once",
-            )
-        choices[name] = values
-    names = list(choices)
-    combos = itertools.product(*choices.values())
-    return [dict(zip(names, combo, strict=True)) for combo in combos]
 
 
 def output_stem(notebook: Path, params: dict) -> str:
@@ -222,7 +61,7 @@ def output_stem(notebook: Path, params: dict) -> str:
     different runs from sharing a name."""
     parts = [notebook.stem]
     for name, value in sorted(params.items()):
-        parts.append(f"{name}-{_shown(value)}")
+        parts.append(f"{name}-{shown(value)}")
     full = "__".join(parts)
     stem = re.sub(r"[^A-Za-z0-9._,-]+|\.{2,}", "-", full)
     stem = re.sub(r"-{2,}", "-", stem).strip(".-")
@@ -296,6 +135,8 @@ def output_folder(out_dir: str | Path | None, notebook: str | Path) -> Path:
     Raises WorkbookError for a file, a path through a file, or the folder of the notebook
     itself (the executed notebook could replace the source).
     """
+    if out_dir is not None and not str(out_dir).strip():
+        raise WorkbookError("--out is empty", "give a folder, or leave --out out for reports/")
     out = Path(out_dir).expanduser().absolute() if out_dir else config.REPORTS_DIR
     shown = out_dir or out
     existing = next(p for p in (out, *out.parents) if p.exists())
@@ -333,6 +174,20 @@ def check_jobs(jobs: int | None) -> int:
     return jobs
 
 
+def _planned(path: Path, params: dict, out: Path) -> str:
+    """Check one run's values and output names before a kernel starts; return its name stem."""
+    check_params(path, params)
+    stem = output_stem(path, params)
+    for suffix in (".ipynb", ".html", ".xlsx"):
+        target = _inside(out, stem + suffix)
+        if target.is_dir():
+            raise WorkbookError(
+                f"{target} is a folder, where a report would go",
+                "rename that folder, or give another --out",
+            )
+    return stem
+
+
 def run_one(notebook: str | Path, params: dict, out_dir: str | Path | None = None) -> RunResult:
     """Execute one notebook with papermill and export it; return what it produced.
 
@@ -345,9 +200,8 @@ def run_one(notebook: str | Path, params: dict, out_dir: str | Path | None = Non
 
     path = resolve_notebook(notebook)
     out = output_folder(out_dir, path)
-    check_params(path, params)
+    stem = _planned(path, params, out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = output_stem(path, params)
     executed = _inside(out, f"{stem}.ipynb")
     result = RunResult(path.stem, params, executed)
     with tempfile.TemporaryDirectory() as tables_dir:
@@ -377,7 +231,6 @@ def run_one(notebook: str | Path, params: dict, out_dir: str | Path | None = Non
             else:
                 os.environ[TABLES_ENV] = previous
         sheets = published_tables(Path(tables_dir))
-        result.tables = list(sheets)
         if sheets:
             result.excel = _inside(out, f"{stem}.xlsx")
             write_excel(result.excel, sheets)
@@ -399,21 +252,37 @@ def run_many(
     path = resolve_notebook(notebook)
     jobs = check_jobs(jobs)
     out = output_folder(out_dir, path)
-    stems: dict[str, dict] = {}
+    stems: set[str] = set()
     for params in param_sets:
-        check_params(path, params)
-        stem = output_stem(path, params)
+        stem = _planned(path, params, out)
         if stem in stems:
             raise WorkbookError(f"the batch runs {stem} twice", "give each value once")
-        stems[stem] = params
+        stems.add(stem)
     if jobs == 1 or len(param_sets) == 1:
         return [
             run_one(path, p, out)
             for p in tqdm(param_sets, desc=path.stem, unit="run", disable=len(param_sets) == 1)
         ]
     results: list[RunResult | None] = [None] * len(param_sets)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(run_one, path, p, out): i for i, p in enumerate(param_sets)}
-        for future in tqdm(as_completed(futures), total=len(futures), desc=path.stem, unit="run"):
-            results[futures[future]] = future.result()
+    waiting = list(enumerate(param_sets))[::-1]
+    running: dict = {}
+    spawn = get_context("spawn")
+    with (
+        ProcessPoolExecutor(jobs, mp_context=spawn, initializer=_quiet_worker) as pool,
+        tqdm(total=len(param_sets), desc=path.stem, unit="run") as bar,
+    ):
+        while waiting or running:
+            while waiting and len(running) < jobs:  # none queued: after Ctrl-C no run starts
+                i, params = waiting.pop()
+                running[pool.submit(run_one, path, params, out)] = i
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                results[running.pop(future)] = future.result()
+                bar.update()
     return results  # type: ignore[return-value]
+
+
+def _quiet_worker() -> None:
+    """Set up a batch worker: Ctrl-C stops its run (papermill then shuts its kernel down)
+    without asyncio's notes about the tasks that run left behind."""
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)

@@ -9,7 +9,8 @@ import pytest
 from cpt_analysis import config
 from cpt_analysis.errors import WorkbookError
 from cpt_analysis.notebook import parameters, resolve_notebook
-from cpt_analysis.runner import output_stem, parse_params, run_one
+from cpt_analysis.run_params import parse_params
+from cpt_analysis.runner import output_stem, run_one
 
 CLI = [sys.executable, "-m", "cpt_analysis.cli"]
 

@@ -8,7 +8,8 @@ import pytest
 from cpt_analysis import config, runner
 from cpt_analysis.cli import main
 from cpt_analysis.notebook import resolve_notebook
-from cpt_analysis.runner import output_stem, parse_params, run_many
+from cpt_analysis.run_params import parse_params
+from cpt_analysis.runner import output_stem, run_many
 
 LOCALITY_FIX = (
     "use MAC-locality such as 01112-05, a state such as CA, or words of a name; "
@@ -117,6 +118,25 @@ def _refused(argv, capsys):
         ),
         (["02", "-p", "years="], "no years given: list years such as 2024,2025."),
         (
+            ["02", "-p", "codes="],
+            "no codes given: pass codes such as '97012,97110' or a family.",
+        ),
+        (["02", "-p", "volumes="], "no volumes given: write volumes as 97110:120,97140:80."),
+        (
+            ["02", "-p", "volumes=97110:1,97110:2"],
+            "97110 is given twice in the volumes: give each once.",
+        ),
+        (
+            ["02", "-p", "volumes=97110:1,g0283:2,G0283:3"],
+            "G0283 is given twice in the volumes: give each once.",
+        ),
+        (
+            ["04", "-p", "provider=\udcff"],
+            "parameter provider has characters that are not UTF-8 text in '\\udcff': type the "
+            "value again, or set the terminal to UTF-8.",
+        ),
+        (["01", "--out", ""], "--out is empty: give a folder, or leave --out out for reports/."),
+        (
             ["01_code_card", "-p", "year=2031"],
             "no RVUs for 2031 (the workbook has 2023, 2024, 2025, 2026): import the official CMS "
             "file with `cpt-workbook import-cms PATH`.",
@@ -162,6 +182,11 @@ def test_out_must_be_a_folder_other_than_the_notebooks(no_kernel, capsys, tmp_pa
         f"--out {file}/sub is inside {file}, which is a file: {fix}"
     )
     assert file.read_text() == "kept"
+    taken = tmp_path / "01_code_card__cpt_code-97010.html"
+    taken.mkdir()
+    assert _refused(["run", "01", "-p", "cpt_code=97010", "--out", str(tmp_path)], capsys) == (
+        f"{taken} is a folder, where a report would go: rename that folder, or give another --out."
+    )
     for out in (config.NOTEBOOKS_DIR, config.NOTEBOOKS_DIR / ".." / "notebooks"):
         assert _refused(["run", "01", "--out", str(out)], capsys) == (
             f"--out {out} is the notebooks' own folder, where a report could replace a "
