@@ -304,11 +304,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "run",
-        help="run a notebook into an HTML report, notebook and Excel",
+        help="run a notebook into an HTML report (and Excel, where it has result tables)",
         description="Execute a notebook with papermill and write the executed notebook, an HTML "
         "report (code hidden) and, when the notebook publishes result tables, an Excel workbook "
-        "of them. Several values of a parameter make a batch. Every value is checked before a "
-        "kernel starts.",
+        "of them. Several values of a parameter make a batch (see --param). Every value is "
+        "checked before a kernel starts; leave a parameter out for its default.",
     )
     p.add_argument("notebook", help="notebook name such as 01_code_card (see `notebooks`)")
     p.add_argument(

@@ -106,13 +106,15 @@ def shown(value: object) -> str:
 def read_values_file(path: str | Path) -> list[str]:
     """Return the values a file lists, one per line (a comma is part of its value).
 
-    Raises WorkbookError for a folder, a missing or unreadable file, a file that is not UTF-8
-    text, and one that lists nothing or has a blank line.
+    Raises WorkbookError for a folder or device, a missing or unreadable file, a file that is not
+    UTF-8 text, and one that lists nothing or has a blank line.
     """
     file = Path(path).expanduser()
     fix = "give a text file with one value per line"
     if file.is_dir():
         raise WorkbookError(f"{path} is a folder", fix)
+    if file.exists() and not file.is_file():  # /dev/zero, a pipe: reading would never end
+        raise WorkbookError(f"{path} is not a regular file", fix)
     try:
         text = file.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:

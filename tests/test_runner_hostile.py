@@ -166,6 +166,7 @@ def test_param_files_that_cannot_give_values(no_kernel, capsys, tmp_path):
         (latin, f"{latin} is not a text file (or not in UTF-8): {text}"),
         (empty, f"{empty} lists no values: {text}"),
         (blank, f"line 2 of {blank} is blank: remove it: one value per line."),
+        ("/dev/zero", f"/dev/zero is not a regular file: {text}"),
     ]:
         argv = ["run", "01_code_card", "--param-file", f"cpt_code={path}"]
         assert _refused(argv, capsys) == message
