@@ -47,8 +47,9 @@ LAYERS = {
     "practice": 9,
     "practice_charts": 9,
     "training_charts": 9,
-    "runner": 10,
-    "cli": 11,
+    "run_params": 10,
+    "runner": 11,
+    "cli": 12,
 }
 
 
