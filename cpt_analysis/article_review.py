@@ -302,7 +302,13 @@ def review(
              "CPT descriptor (AMA copyright): the workbook neither stores nor checks it")
         )  # fmt: skip
     rows += [
-        ("Unread", line, "unread", "a line parse() could not place") for line in article.unread
+        (
+            "Unread",
+            line,
+            "unread",
+            "a line the workbook could not place in a section, so it was not checked",
+        )
+        for line in article.unread
     ]
     frame = pd.DataFrame(rows, columns=FINDING_COLUMNS[2:], dtype="str")
     frame.insert(0, "code", article.code)
