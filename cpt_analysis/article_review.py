@@ -20,9 +20,10 @@ import pandas as pd
 from . import store
 from .articles import Article, format_rvu, parse
 from .codes import icd10_key
+from .dates import as_date
 from .errors import IMPORT_RVU_HINT, WorkbookError
 from .export import write_csv, write_excel
-from .icd10 import as_date, check_many
+from .icd10 import check_many
 from .tables import (
     load_codes,
     load_common_names,

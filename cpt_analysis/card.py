@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .codes import split_code_modifier
+from .dates import as_date
 from .errors import IMPORT_RVU_HINT, MissingGpciError, WorkbookError
-from .icd10 import as_date
 from .pairings import GUIDANCE_NOTE, diagnoses_for
 from .payment import (
     conversion_factor,

@@ -13,12 +13,11 @@ import plotly.graph_objects as go
 from .codes import normalize_hcpcs
 from .errors import WorkbookError
 from .payment import resolve_setting
+from .plotting import BLUE, GREEN, HOVER, ORANGE, RED, layout, plain_values
 
-BLUE, ORANGE, GREEN, RED = "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"
 COMPONENTS = [("work_rvu", "Work", BLUE), ("pe_rvu", "Practice expense", ORANGE)]
 COMPONENTS += [("mp_rvu", "Malpractice", GREEN)]
 SETTING_LABELS = {"nonfacility": "Non-facility", "facility": "Facility"}
-HOVER = "%{hovertext}<extra></extra>"
 HEAT_LEVELS = [(0.0, "unknown code"), (0.5, "header: not billable"), (1.0, "billable")]
 # zmin..zmax = -0.25..1.25 cut in three equal bands, so 0, 0.5 and 1 sit in their middles
 HEAT_SCALE = [[0, RED], [1 / 3, RED], [1 / 3, ORANGE], [2 / 3, ORANGE], [2 / 3, GREEN], [1, GREEN]]
@@ -28,22 +27,6 @@ STEPS = [
     ("by_mp", "MP"),
     ("by_conversion_factor", "conversion factor"),
 ]
-
-
-def _values(series) -> list:
-    """Plain floats with None for missing values."""
-    return [None if pd.isna(v) else float(v) for v in series]
-
-
-def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, **extra) -> go.Figure:
-    fig.update_layout(
-        title={"text": title},
-        xaxis_title={"text": x_title},
-        yaxis_title={"text": y_title},
-        hovermode="closest",
-        **extra,
-    )
-    return fig
 
 
 def _first(frame: pd.DataFrame, column: str) -> str:
@@ -59,7 +42,7 @@ def _stack(frame: pd.DataFrame, labels: list, kind: str, what: list[str], horizo
     """Stacked work/PE/MP bars (one per label, legend in that order); ``what`` heads each hover."""
     traces = []
     for column, name, colour in COMPONENTS:
-        values = _values(_pe(frame, kind) if column == "pe_rvu" else frame[column])
+        values = plain_values(_pe(frame, kind) if column == "pe_rvu" else frame[column])
         hover = [
             f"{w}<br>{name}: {'n/a' if v is None else f'{v:.2f}'} RVU"
             for w, v in zip(what, values, strict=True)
@@ -98,7 +81,7 @@ def rvu_components(rvus: pd.DataFrame, setting: str = "nonfacility") -> go.Figur
     ]
     fig = go.Figure(_stack(rvus, labels, kind, what))
     title = f"RVU components of {code} in {year}, {SETTING_LABELS[kind].lower()} setting"
-    fig = _layout(fig, title, "Modifier row", "RVU", barmode="stack")
+    fig = layout(fig, title, "Modifier row", "RVU", barmode="stack")
     return fig.update_xaxes(type="category")
 
 
@@ -118,7 +101,7 @@ def rvu_history(history: pd.DataFrame, setting: str = "nonfacility", code: str =
     fig = go.Figure(_stack(history, years, kind, what))
     title = f"RVUs of {code} by year" if code else "RVUs by year"
     title += f", {SETTING_LABELS[kind].lower()} setting"
-    fig = _layout(fig, title, "Year", "RVU", barmode="stack")
+    fig = layout(fig, title, "Year", "RVU", barmode="stack")
     fig.update_xaxes(type="category")
     return fig
 
@@ -150,7 +133,7 @@ def payment_comparison(prices: pd.DataFrame, code: str = "") -> go.Figure:
             go.Bar(
                 name=SETTING_LABELS[kind],
                 x=x,
-                y=_values(part["amount"]),
+                y=plain_values(part["amount"]),
                 hovertext=hover,
                 hovertemplate=HOVER,
             )
@@ -177,7 +160,7 @@ def payment_comparison(prices: pd.DataFrame, code: str = "") -> go.Figure:
             )
         )
     title = "Medicare payment" + (f" for {code}" if code else "") + " by locality and setting"
-    return _layout(
+    return layout(
         go.Figure(traces), title, "Locality and modifier row", "US dollars", barmode="group"
     )
 
@@ -200,11 +183,11 @@ def codes_side_by_side(frame: pd.DataFrame, horizontal: bool = False) -> go.Figu
     title = "RVUs side by side" + (f", {year}" if year else "")
     title += f", {SETTING_LABELS[kind].lower()} setting"
     if horizontal:
-        fig = _layout(fig, title, "RVU", "CPT/HCPCS code", barmode="stack")
+        fig = layout(fig, title, "RVU", "CPT/HCPCS code", barmode="stack")
         fig.update_layout(legend_traceorder="normal")
         fig.update_yaxes(type="category", autorange="reversed")
         return fig
-    fig = _layout(fig, title, "CPT/HCPCS code", "RVU", barmode="stack")
+    fig = layout(fig, title, "CPT/HCPCS code", "RVU", barmode="stack")
     fig.update_xaxes(type="category")
     return fig
 
@@ -231,14 +214,14 @@ def trend_lines(trends: pd.DataFrame) -> go.Figure:
             go.Scatter(
                 name=str(code),
                 x=[int(y) for y in part["year"]],
-                y=_values(part["amount"]),
+                y=plain_values(part["amount"]),
                 mode="lines+markers",
                 connectgaps=False,
                 hovertext=hover,
                 hovertemplate=HOVER,
             )
         )
-    fig = _layout(go.Figure(traces), "National Medicare payment per year", "Year", "US dollars")
+    fig = layout(go.Figure(traces), "National Medicare payment per year", "Year", "US dollars")
     fig.update_xaxes(dtick=1)
     return fig
 
@@ -299,7 +282,7 @@ def change_waterfall(explained: pd.DataFrame, code: str) -> go.Figure:
         hovertemplate=HOVER,
     )
     title = f"Why the national payment for {code} moved, {rows['year_from'].min()}-{last}"
-    return _layout(go.Figure(trace), title, "Year and effect", "US dollars", showlegend=False)
+    return layout(go.Figure(trace), title, "Year and effect", "US dollars", showlegend=False)
 
 
 def pairing_heatmap(matrix: pd.DataFrame) -> go.Figure:
@@ -311,7 +294,7 @@ def pairing_heatmap(matrix: pd.DataFrame) -> go.Figure:
     if matrix.empty:
         raise WorkbookError("no pairings to draw", "pick codes that have typical diagnoses")
     words = dict(HEAT_LEVELS)
-    z = [_values(matrix.loc[cpt]) for cpt in matrix.index]
+    z = [plain_values(matrix.loc[cpt]) for cpt in matrix.index]
     hover = [
         [
             f"{cpt} with {icd}: " + ("not paired" if v is None else words.get(v, str(v)))
@@ -338,7 +321,7 @@ def pairing_heatmap(matrix: pd.DataFrame) -> go.Figure:
         hovertemplate="%{text}<extra></extra>",
     )
     title = "Typical diagnoses by procedure (guidance, not coverage rules)"
-    fig = _layout(go.Figure(trace), title, "ICD-10-CM code", "CPT/HCPCS code")
+    fig = layout(go.Figure(trace), title, "ICD-10-CM code", "CPT/HCPCS code")
     fig.update_layout(plot_bgcolor="white")
     fig.update_xaxes(type="category")
     fig.update_yaxes(type="category", autorange="reversed")

@@ -21,6 +21,7 @@ import pandas as pd
 from . import config, store
 from .cms_files import names_say, open_text, settle
 from .codes import ICD10_PATTERN, dotted, icd10_keys
+from .dates import as_date, fiscal_year
 from .errors import DataFileError, WorkbookError
 from .files import atomic_write
 from .tables import load_icd10_changes
@@ -32,32 +33,6 @@ BEFORE_ICD10 = (
     "ICD-9-CM codes, which the workbook does not check"
 )
 MAX_CHILDREN_SHOWN = 8
-
-
-def fiscal_year(date_of_service: object = None) -> int:
-    """Return the ICD-10-CM fiscal year of a date (FY N runs from Oct 1 of N-1 to Sep 30 of N).
-
-    Raises WorkbookError for a value that is not a date.
-    """
-    day = as_date(date_of_service)
-    return day.year + 1 if day.month >= 10 else day.year
-
-
-def as_date(value: object = None) -> dt.date:
-    """Return a date from a date, a timestamp or text such as 2025-03-14 (today if None).
-
-    Raises WorkbookError for text that is not a date.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return dt.date.today()
-    if isinstance(value, dt.datetime | pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise WorkbookError(f"'{value}' is not a date", "write it as YYYY-MM-DD") from None
 
 
 def _bundled_source() -> tuple[str, str]:

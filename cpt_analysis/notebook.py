@@ -18,9 +18,9 @@ import pandas as pd
 
 from . import config
 from .codes import icd10_key, normalize_hcpcs
+from .dates import as_date
 from .errors import IMPORT_HINT, IMPORT_RVU_HINT, MissingGpciError, WorkbookError
 from .explorer import select_codes
-from .icd10 import as_date
 from .payment import resolve_locality, resolve_setting
 from .tables import load_rvus, rvu_years
 from .training import validate_topic

@@ -15,8 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from .codes import normalize_hcpcs, normalize_modifier
+from .dates import as_date
 from .errors import IMPORT_HINT, IMPORT_RVU_HINT, MissingGpciError, WorkbookError
-from .icd10 import as_date
 from .reference import PAYABLE_STATUSES, STATUS_MEANINGS, meaning
 from .tables import gpci_years, load_conversion_factors, load_gpci, load_rvus
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from .charts import HOVER, _layout, _values
+from .plotting import HOVER, layout, plain_values
 
 
 def wrvu_trend(provider_month: pd.DataFrame) -> go.Figure:
@@ -18,7 +18,7 @@ def wrvu_trend(provider_month: pd.DataFrame) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=months,
-                y=_values(rows["wrvus"]),
+                y=plain_values(rows["wrvus"]),
                 mode="lines+markers",
                 name=str(provider),
                 hovertext=[
@@ -28,7 +28,7 @@ def wrvu_trend(provider_month: pd.DataFrame) -> go.Figure:
                 hovertemplate=HOVER,
             )
         )
-    return _layout(fig, "Work RVUs per provider per month", "Month of service", "Work RVUs")
+    return layout(fig, "Work RVUs per provider per month", "Month of service", "Work RVUs")
 
 
 def code_mix(by_code: pd.DataFrame, top: int = 15) -> go.Figure:
@@ -40,7 +40,7 @@ def code_mix(by_code: pd.DataFrame, top: int = 15) -> go.Figure:
     ]
     fig = go.Figure(
         go.Bar(
-            x=_values(rows["wrvus"]),
+            x=plain_values(rows["wrvus"]),
             y=labels,
             orientation="h",
             name="Work RVUs",
@@ -51,7 +51,7 @@ def code_mix(by_code: pd.DataFrame, top: int = 15) -> go.Figure:
             hovertemplate=HOVER,
         )
     )
-    return _layout(fig, f"Code mix: top {len(rows)} codes by work RVUs", "Work RVUs", "Code")
+    return layout(fig, f"Code mix: top {len(rows)} codes by work RVUs", "Work RVUs", "Code")
 
 
 def payment_by_month(provider_month: pd.DataFrame) -> go.Figure:
@@ -64,7 +64,7 @@ def payment_by_month(provider_month: pd.DataFrame) -> go.Figure:
         fig.add_trace(
             go.Bar(
                 x=months,
-                y=_values(values),
+                y=plain_values(values),
                 name=str(provider),
                 hovertext=[
                     f"{provider}<br>{m}: ${v:,.2f}" if pd.notna(v) else f"{provider}: none"
@@ -73,7 +73,7 @@ def payment_by_month(provider_month: pd.DataFrame) -> go.Figure:
                 hovertemplate=HOVER,
             )
         )
-    return _layout(
+    return layout(
         fig,
         "Medicare payment per month (after the therapy reduction)",
         "Month of service",
@@ -100,4 +100,4 @@ def audit_findings(summary: pd.DataFrame) -> go.Figure:
             hovertemplate=HOVER,
         )
     )
-    return _layout(fig, "Audit findings by type", "Findings", "")
+    return layout(fig, "Audit findings by type", "Findings", "")

@@ -16,9 +16,10 @@ from functools import cached_property
 import pandas as pd
 
 from .card import DISCLAIMER, code_card
+from .dates import as_date
 from .errors import MissingGpciError, WorkbookError
 from .grading import Exercise, Feedback, Text
-from .icd10 import as_date, check_many
+from .icd10 import check_many
 from .pairings import GUIDANCE_NOTE
 from .payment import Price, is_national, price, resolve_locality
 from .tables import (

@@ -7,8 +7,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from . import charts
-from .charts import BLUE, GREEN, HOVER, ORANGE, RED, _layout
 from .payment import Price
+from .plotting import BLUE, GREEN, HOVER, ORANGE, RED, layout
 from .timed_units import units_for_minutes
 from .training import SETTINGS_CODE, THERAPY, WORKED_CODE, Tour
 
@@ -36,7 +36,7 @@ def rvu_parts(tour: Tour) -> go.Figure | None:
             )
         )
     title = f"The three RVU parts of four therapy codes, {tour.year}, non-facility"
-    fig = _layout(fig, title, "CPT code", "RVU", barmode="stack")
+    fig = layout(fig, title, "CPT code", "RVU", barmode="stack")
     return fig.update_xaxes(type="category")
 
 
@@ -71,7 +71,7 @@ def formula_steps(price: Price) -> go.Figure:
     )
     where = "national" if price.locality_id == "national" else price.locality_id
     title = f"How Medicare prices {price.code} in {price.year}: {where}, {price.setting}"
-    return _layout(fig, title, "Part of the formula", "US dollars", showlegend=False)
+    return layout(fig, title, "Part of the formula", "US dollars", showlegend=False)
 
 
 def payment_steps(tour: Tour) -> go.Figure | None:
@@ -119,5 +119,5 @@ def units_by_minutes(tour: Tour, upto: int = 90) -> go.Figure | None:
     for start in range(8, upto + 1, 15):
         fig.add_vline(x=start, line={"color": RED, "width": 1, "dash": "dot"})
     title = "The 8-minute rule: units by minutes (dotted lines: 8, 23, 38... minutes)"
-    fig = _layout(fig, title, "Minutes", "Units billed", legend={"orientation": "h", "y": -0.2})
+    fig = layout(fig, title, "Minutes", "Units billed", legend={"orientation": "h", "y": -0.2})
     return fig.update_yaxes(dtick=1)

@@ -9,6 +9,7 @@ from typing import Protocol
 import pandas as pd
 
 from .codes import HCPCS_PATTERN, icd10_key
+from .dates import as_date
 from .grading import (
     YES_NO,
     Exercise,
@@ -20,7 +21,7 @@ from .grading import (
     shown_code,
     word_parser,
 )
-from .icd10 import as_date, check, check_many
+from .icd10 import check, check_many
 from .payment import Price
 from .tables import load_codes, load_icd10_changes
 from .timed_units import allocate_units, units_for_total

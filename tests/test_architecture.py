@@ -11,6 +11,8 @@ LAYERS = {
     "config": 0,
     "errors": 0,
     "codes": 1,
+    "dates": 1,
+    "plotting": 1,
     "files": 1,
     "reference": 1,
     "schema": 2,
