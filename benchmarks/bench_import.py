@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from cpt_analysis import config, store, tables
-from cpt_analysis.importer import import_file
+from cpt_analysis import config
+from cpt_analysis.reference import loaders as tables
+from cpt_analysis.reference import store
+from cpt_analysis.reference.importer import import_file
 
 
 def _best(fn, repeat: int) -> float:

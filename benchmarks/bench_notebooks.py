@@ -14,11 +14,11 @@ import time
 
 from jupyter_client.manager import start_new_kernel
 
-from cpt_analysis.runner import run_many, run_one
-from cpt_analysis.tables import load_codes
+from cpt_analysis.reference.loaders import load_codes
+from cpt_analysis.reports.runner import run_many, run_one
 
 SETUP = "from cpt_analysis import cardtext, charts, notebook, pairings\nnotebook.setup()"
-CARD = "from cpt_analysis.card import code_card\ncard = code_card('97012', year=2025)"
+CARD = "from cpt_analysis.fees.card import code_card\ncard = code_card('97012', year=2025)"
 
 
 def _timed(fn) -> float:

@@ -37,10 +37,10 @@ GOAL_RATIO, GOAL_MB = 1.5, 2000
 def run_workbook(path: str) -> dict:
     """Import, price and audit one file; return timings and totals."""
     t0 = time.perf_counter()
-    from cpt_analysis.audit import audit, summary
-    from cpt_analysis.encounters import read_encounters
-    from cpt_analysis.icd10 import bundled_fiscal_year
-    from cpt_analysis.productivity import productivity
+    from cpt_analysis.practice.audit import audit, summary
+    from cpt_analysis.practice.intake import read_encounters
+    from cpt_analysis.practice.productivity import productivity
+    from cpt_analysis.reference.icd10 import bundled_fiscal_year
 
     t1 = time.perf_counter()
     result = read_encounters(path)
@@ -129,8 +129,8 @@ def price_table():
     """Per-unit prices of 2025 (national) for both settings, as DuckDB joins them."""
     import pandas as pd
 
-    from cpt_analysis.payment import FACILITY_POS, cents, conversion_factor, price_frame
-    from cpt_analysis.tables import load_rvus
+    from cpt_analysis.fees.payment import FACILITY_POS, cents, conversion_factor, price_frame
+    from cpt_analysis.reference.loaders import load_rvus
 
     cf = conversion_factor(date_of_service="2025-06-01")
     rvus, parts = load_rvus(2025), []
@@ -256,7 +256,7 @@ def measure(engine: str, path: Path) -> dict:
 
 def ensure_file(rows: int, seed: int) -> tuple[Path, float]:
     """Write the synthetic file of ``rows`` lines unless it exists; return (path, seconds)."""
-    from cpt_analysis.synth import write_encounters
+    from cpt_analysis.practice.synth import write_encounters
 
     path = OUT / f"encounters_{rows}.csv"
     if path.exists():

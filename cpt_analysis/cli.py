@@ -17,8 +17,8 @@ from .errors import WorkbookError
 
 
 def _lookup(args: argparse.Namespace) -> None:
-    from .card import code_card
-    from .cardtext import render
+    from .fees.card import code_card
+    from .fees.cardtext import render
 
     card = code_card(
         args.code,
@@ -32,14 +32,15 @@ def _lookup(args: argparse.Namespace) -> None:
 
 
 def _import(args: argparse.Namespace) -> None:
-    from .importer import import_files
+    from .reference.importer import import_files
 
     print(import_files(args.paths, args.kind, args.year, args.release, args.qpp))
 
 
 def _store(args: argparse.Namespace) -> None:
-    from . import config, store
+    from . import config
     from .errors import IMPORT_HINT
+    from .reference import store
 
     if args.remove:
         kind, year = args.remove
@@ -60,7 +61,7 @@ def _store(args: argparse.Namespace) -> None:
 
 
 def _icd10(args: argparse.Namespace) -> int:
-    from .icd10 import check_many
+    from .reference.icd10 import check_many
 
     table = check_many(args.codes, args.date)
     for _, r in table.iterrows():
@@ -74,8 +75,8 @@ def _icd10(args: argparse.Namespace) -> int:
 
 
 def _localities(args: argparse.Namespace) -> None:
-    from .payment import match_localities
-    from .tables import load_gpci
+    from .fees.payment import match_localities
+    from .reference.loaders import load_gpci
 
     gpci = load_gpci(args.year)
     if args.search is not None:
@@ -95,8 +96,8 @@ def _localities(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .run_params import parse_params
-    from .runner import run_many
+    from .reports.run_params import parse_params
+    from .reports.runner import run_many
 
     sets = parse_params(args.notebook, args.param or [], args.param_file or [])
     results = run_many(args.notebook, sets, args.out, jobs=args.jobs)
@@ -111,7 +112,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _notebooks(args: argparse.Namespace) -> None:
-    from .notebook import notebooks, parameters
+    from .reports.notebook import notebooks, parameters
 
     for path in notebooks():
         print(path.stem)
@@ -120,9 +121,9 @@ def _notebooks(args: argparse.Namespace) -> None:
 
 
 def _practice(args: argparse.Namespace) -> None:
-    from .encounters import parse_mapping, read_encounters
     from .export import write_excel
-    from .practice import SAMPLE, check_outputs, report_of
+    from .practice.intake import parse_mapping, read_encounters
+    from .practice.report import SAMPLE, check_outputs, report_of
 
     path = args.path or SAMPLE
     check_outputs(path, rejected=args.rejected, excel=args.excel)
@@ -155,10 +156,10 @@ def _practice(args: argparse.Namespace) -> None:
 
 
 def _article(args: argparse.Namespace) -> None:
-    from .article_writer import article_for, write_articles
-    from .articles import render
+    from .articles.text import render
+    from .articles.writer import article_for, write_articles
     from .files import atomic_write, check_output
-    from .tables import load_codes
+    from .reference.loaders import load_codes
 
     codes = load_codes()["code"].tolist() if args.all else args.codes
     if not codes:
@@ -181,7 +182,7 @@ def _article(args: argparse.Namespace) -> None:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from .article_review import (
+    from .articles.review import (
         add_to_store,
         check_findings_path,
         format_review,

@@ -10,8 +10,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cpt_analysis import cms, config
-from cpt_analysis.tables import load_codes
+from cpt_analysis import config
+from cpt_analysis.reference import cms
+from cpt_analysis.reference.loaders import load_codes
 
 RVU_FILES = {
     2023: "2023-2024-derived/pprrvu_rvu23a_jan_from_arkrvu.csv",

@@ -12,7 +12,8 @@ import urllib.request
 
 import pytest
 
-from cpt_analysis import config, icd10
+from cpt_analysis import config
+from cpt_analysis.reference import icd10
 
 
 @pytest.fixture(scope="session")

@@ -1,95 +1,136 @@
-"""Imports run one way, from the commands down to config and errors; no module holds more than a
-fifth of the code."""
+"""The package's rooms and floors: imports run one way, from the commands down to the core.
+
+- the core: ``config`` and ``errors`` at the bottom; ``identifiers``, ``dates``, ``files`` and
+  ``plotting`` on them; ``export`` on ``files``;
+- ``reference`` stands on the core alone; ``fees`` on ``reference``;
+- ``practice``, ``articles`` and ``training`` stand on ``fees`` and ``reference``, never on each
+  other;
+- ``reports`` and then ``cli`` sit on top;
+- no import cycle between modules, imports inside functions included; no module over 450 lines.
+"""
+
+from __future__ import annotations
 
 import ast
+from pathlib import Path
+
+import pytest
 
 from cpt_analysis import config
 
-PACKAGE = config.PROJECT_ROOT / "cpt_analysis"
-# a module may import only modules of a lower layer
-LAYERS = {
+PACKAGE = Path(config.__file__).resolve().parent
+FLOORS = {
     "config": 0,
     "errors": 0,
-    "codes": 1,
+    "identifiers": 1,
     "dates": 1,
-    "plotting": 1,
     "files": 1,
-    "reference": 1,
-    "schema": 2,
+    "plotting": 1,
     "export": 2,
-    "articles": 2,
-    "grading": 2,
-    "visits": 2,
-    "cms_files": 2,
-    "cms": 3,
-    "store": 3,
-    "tables": 4,
-    "icd10": 5,
-    "timed_units": 5,
-    "payment": 6,
-    "encounter_columns": 3,
-    "encounter_values": 1,
-    "encounter_files": 1,
-    "encounter_readers": 6,
-    "pairings": 6,
-    "card": 7,
-    "training_exercises": 7,
-    "encounters": 7,
-    "importer": 7,
-    "explorer": 7,
-    "cardtext": 8,
-    "productivity": 8,
-    "audit": 8,
-    "synth": 8,
-    "charts": 8,
-    "article_writer": 8,
-    "article_review": 8,
-    "training": 8,
-    "notebook": 9,
-    "practice": 9,
-    "practice_charts": 9,
-    "training_charts": 9,
-    "run_params": 10,
-    "runner": 11,
-    "cli": 12,
+    "reference": 3,
+    "fees": 4,
+    "practice": 5,
+    "articles": 5,
+    "training": 5,
+    "reports": 6,
+    "cli": 7,
 }
+MAX_LINES = 450
 
 
-def _imports(path):
-    tree = ast.parse(path.read_text())
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                found.add(node.module.split(".")[0])
-            else:
-                found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("cpt_analysis"):
-            rest = node.module.split(".")[1:]
-            found.update(rest[:1] or [a.name for a in node.names])
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.startswith("cpt_analysis."):
-                    found.add(alias.name.split(".")[1])
+def _modules() -> dict[str, Path]:
+    """{dotted name under cpt_analysis: path} of every module but the package's own __init__."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        if parts == ("__init__",):
+            continue
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
     return found
 
 
-def _modules():
-    return {p.stem: p for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+def _room(module: str) -> str:
+    return module.split(".")[0]
 
 
-def test_every_module_has_a_layer():
-    assert sorted(set(_modules()) - set(LAYERS)) == []
+def _resolve(module: str, is_package: bool, node: ast.ImportFrom) -> list[str]:
+    """The modules (dotted, under cpt_analysis) that an import statement names."""
+    if node.level:
+        base = module.split(".")
+        base = base if is_package else base[:-1]
+        base = base[: len(base) - (node.level - 1)]
+        stem = ".".join(base + ([node.module] if node.module else []))
+    elif (node.module or "").split(".")[0] == "cpt_analysis":
+        stem = ".".join(node.module.split(".")[1:])
+    else:
+        return []
+    known = _modules()
+    names = [f"{stem}.{a.name}" if stem else a.name for a in node.names]
+    subs = [n for n in names if n in known]
+    return subs or ([stem] if stem else [])
 
 
-def test_imports_run_downwards_only():
-    for name, path in _modules().items():
-        for target in _imports(path):
-            assert LAYERS[target] < LAYERS[name], f"{name} imports {target}"
+def _imports(module: str, path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            found.update(_resolve(module, path.name == "__init__.py", node))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("cpt_analysis."):
+                    found.add(alias.name.split(".", 1)[1])
+    return {f for f in found if f and f != module}
 
 
-def test_no_module_holds_more_than_a_fifth_of_the_code():
-    sizes = {n: len(p.read_text().splitlines()) for n, p in _modules().items()}
-    total = sum(sizes.values())
-    for name, lines in sizes.items():
-        assert lines <= total / 5, f"{name}: {lines} of {total} lines"
+def test_every_module_is_in_a_room_with_a_floor():
+    assert sorted({_room(m) for m in _modules()} - set(FLOORS)) == []
+
+
+@pytest.mark.parametrize("module", sorted(_modules()))
+def test_imports_run_down_or_stay_in_the_room(module):
+    path = _modules()[module]
+    for target in _imports(module, path):
+        here, there = _room(module), _room(target)
+        if here == there:
+            continue
+        assert FLOORS[there] < FLOORS[here], f"{module} imports {target}"
+
+
+def test_practice_articles_and_training_never_lean_on_each_other():
+    apart = {"practice", "articles", "training"}
+    for module, path in _modules().items():
+        if _room(module) in apart:
+            others = {_room(t) for t in _imports(module, path)} & (apart - {_room(module)})
+            assert not others, f"{module} imports {sorted(others)}"
+
+
+def test_no_import_cycle_lazy_imports_included():
+    graph = {m: _imports(m, p) for m, p in _modules().items()}
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                cycle = trail[trail.index(nxt) :] + [nxt] if nxt in trail else [node, nxt]
+                raise AssertionError("import cycle: " + " -> ".join(cycle))
+            if nxt in graph and not state.get(nxt):
+                visit(nxt, [*trail, nxt])
+        state[node] = 2
+
+    for module in sorted(graph):
+        if not state.get(module):
+            visit(module, [module])
+
+
+def test_the_checks_see_a_known_import():
+    # the checker itself must see relative imports across rooms, or every test above is empty
+    graph = _imports("fees.payment", _modules()["fees.payment"])
+    assert {"reference.loaders", "identifiers", "errors", "dates"} <= graph
+
+
+@pytest.mark.parametrize("module", sorted(_modules()))
+def test_no_module_over_450_lines(module):
+    lines = len(_modules()[module].read_text().splitlines())
+    assert lines <= MAX_LINES, f"{module}: {lines} lines; split it by job"

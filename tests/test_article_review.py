@@ -5,12 +5,13 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cpt_analysis import WorkbookError, store
-from cpt_analysis.article_review import add_to_store, review, review_file
-from cpt_analysis.articles import parse
+from cpt_analysis import WorkbookError
+from cpt_analysis.articles.review import add_to_store, review, review_file
+from cpt_analysis.articles.text import parse
 from cpt_analysis.cli import main
-from cpt_analysis.pairings import diagnoses_for
-from cpt_analysis.tables import load_common_names, load_pairings
+from cpt_analysis.fees.pairings import diagnoses_for
+from cpt_analysis.reference import store
+from cpt_analysis.reference.loaders import load_common_names, load_pairings
 
 DAY = "2026-06-01"
 
@@ -131,7 +132,7 @@ def test_a_code_the_workbook_lacks():
 
 
 def review_file_from_text(text, tmp=None):
-    from cpt_analysis.article_review import Review
+    from cpt_analysis.articles.review import Review
 
     article = parse(text)
     return Review(article, "x.txt", "0" * 64, DAY, review(article, "x.txt", DAY))

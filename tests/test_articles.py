@@ -1,13 +1,13 @@
-"""Reading and writing code articles in the seed's shape (cpt_analysis.articles)."""
+"""Reading and writing code articles in the seed's shape (cpt_analysis.articles.text)."""
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cpt_analysis import WorkbookError
-from cpt_analysis.article_writer import article_for
-from cpt_analysis.articles import SECTIONS, Article, heading_of, is_structural, parse, render
-from cpt_analysis.tables import load_codes
+from cpt_analysis.articles.text import SECTIONS, Article, heading_of, is_structural, parse, render
+from cpt_analysis.articles.writer import article_for
+from cpt_analysis.reference.loaders import load_codes
 
 
 def test_the_seed_parses_into_exactly_its_facts(seed_path):
@@ -273,7 +273,7 @@ def articles(draw):
 
 
 def _headings(article):
-    from cpt_analysis.articles import HEADINGS, _field_lines
+    from cpt_analysis.articles.text import HEADINGS, _field_lines
 
     return {HEADINGS[k] for k in article.order} | set(_field_lines(article))
 
@@ -297,7 +297,7 @@ BULLETS = ["- ", "* ", "\u2022 "]
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(articles(), st.data())
 def test_variations_of_a_rendered_article_read_the_same(article, data):
-    from cpt_analysis.articles import HEADINGS
+    from cpt_analysis.articles.text import HEADINGS
 
     headings = set(HEADINGS.values())
     out = []

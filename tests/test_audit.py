@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cpt_analysis.audit import (
+from cpt_analysis.export import refuse_identifiers
+from cpt_analysis.fees.timed_units import units_for_minutes
+from cpt_analysis.practice.audit import (
     FINDINGS,
     HEADER,
     INVALID,
@@ -13,8 +15,6 @@ from cpt_analysis.audit import (
     audit,
     summary,
 )
-from cpt_analysis.export import refuse_identifiers
-from cpt_analysis.timed_units import units_for_minutes
 
 
 def claim_lines(rows: list[tuple], patients: list[str] | None = None) -> pd.DataFrame:

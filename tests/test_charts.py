@@ -6,10 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from cpt_analysis import charts, explorer
-from cpt_analysis.card import code_card
 from cpt_analysis.errors import WorkbookError
-from cpt_analysis.pairings import pairing_matrix
+from cpt_analysis.fees import charts, explorer
+from cpt_analysis.fees.card import code_card
+from cpt_analysis.fees.pairings import pairing_matrix
 
 COMPONENTS = ["Work", "Practice expense", "Malpractice"]
 

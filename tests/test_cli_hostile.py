@@ -11,11 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cpt_analysis import icd10, load_rvus
+from cpt_analysis import load_rvus
 from cpt_analysis.cli import main
 from cpt_analysis.errors import WorkbookError
-from cpt_analysis.payment import is_national, match_localities, price, resolve_locality
-from cpt_analysis.tables import load_gpci
+from cpt_analysis.fees.payment import is_national, match_localities, price, resolve_locality
+from cpt_analysis.reference import icd10
+from cpt_analysis.reference.loaders import load_gpci
 
 
 def _err(capsys) -> str:

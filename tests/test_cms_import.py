@@ -5,11 +5,12 @@ import zipfile
 import pandas as pd
 import pytest
 
-from cpt_analysis import cms, config, store
+from cpt_analysis import config
 from cpt_analysis.errors import DataFileError, WorkbookError
-from cpt_analysis.importer import import_file
-from cpt_analysis.payment import conversion_factor, price
-from cpt_analysis.tables import load_gpci, load_rvus
+from cpt_analysis.fees.payment import conversion_factor, price
+from cpt_analysis.reference import cms, store
+from cpt_analysis.reference.importer import import_file
+from cpt_analysis.reference.loaders import load_gpci, load_rvus
 
 KEY = ["hcpcs", "modifier"]
 FIGURES = [
@@ -27,7 +28,7 @@ FIGURES = [
 
 def _assert_matches_shipped(year, imported):
     shipped = load_rvus(year)  # the store now holds the import: compare with the CSV itself
-    from cpt_analysis.tables import _shipped
+    from cpt_analysis.reference.loaders import _shipped
 
     ours = _shipped("rvus").query("year == @year").set_index(KEY)
     theirs = imported.set_index(KEY)
@@ -373,7 +374,7 @@ def test_the_bounds_hold_every_real_file_with_a_wide_margin(cms_dir):
 
 
 def test_the_real_code_set_is_accepted_and_a_cut_of_it_refused(tmp_path):
-    from cpt_analysis import icd10
+    from cpt_analysis.reference import icd10
 
     codeset = icd10._bundled()[2]
     lines = [

@@ -1,14 +1,14 @@
 import pandas as pd
 import pytest
 
-from cpt_analysis.codes import (
+from cpt_analysis.errors import WorkbookError
+from cpt_analysis.identifiers import (
     icd10_keys,
     normalize_hcpcs,
     normalize_icd10,
     normalize_modifier,
     split_code_modifier,
 )
-from cpt_analysis.errors import WorkbookError
 
 HCPCS_ERROR = "is not a CPT/HCPCS code: use 5 characters such as 97012, 00100, 0001F or G0283."
 

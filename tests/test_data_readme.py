@@ -1,5 +1,5 @@
 from cpt_analysis import config
-from cpt_analysis.schema import SCHEMAS
+from cpt_analysis.reference.schema import SCHEMAS
 
 
 def test_every_column_of_every_table_is_documented():

@@ -8,9 +8,15 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from cpt_analysis.encounters import BAD_CHARGE, BAD_MINUTES, BAD_ROW, BAD_UNITS, read_encounters
 from cpt_analysis.errors import WorkbookError
-from cpt_analysis.synth import write_encounters
+from cpt_analysis.practice.intake import (
+    BAD_CHARGE,
+    BAD_MINUTES,
+    BAD_ROW,
+    BAD_UNITS,
+    read_encounters,
+)
+from cpt_analysis.practice.synth import write_encounters
 
 HEADER = "DOS,Rendering Provider,Patient ID,CPT,Mod1,Mod2,Units,Minutes,Dx1,Dx2,POS,Charge\n"
 # each line is (file row number, text); row 1 is the header
@@ -344,7 +350,7 @@ def test_day_first_dates_are_recognised_from_the_file_itself(tmp_path):
 
 
 def test_the_practice_headline_says_when_dates_were_read_day_first(tmp_path):
-    from cpt_analysis.practice import practice_report
+    from cpt_analysis.practice.report import practice_report
 
     body = "DOS,Provider,Patient ID,CPT,Units,Dx1,POS\n25/03/2025,A,P1,97110,1,M54.2,11\n"
     report = practice_report(write(tmp_path, body), 2025)

@@ -6,8 +6,10 @@ import math
 import pandas as pd
 import pytest
 
-from cpt_analysis import explorer, payment, store, tables
 from cpt_analysis.errors import WorkbookError
+from cpt_analysis.fees import explorer, payment
+from cpt_analysis.reference import loaders as tables
+from cpt_analysis.reference import store
 
 CF = {2023: 33.8872, 2024: 32.7442, 2025: 32.3465, 2026: 33.4009}
 IMPORT = "import the official CMS file with `cpt-workbook import-cms PATH`"
@@ -319,7 +321,7 @@ def test_volume_impact_errors():
 
 
 def test_explanations_as_markdown():
-    from cpt_analysis.explorer import explain_changes, explanations_markdown
+    from cpt_analysis.fees.explorer import explain_changes, explanations_markdown
 
     text = explanations_markdown(explain_changes(["97012"], [2025, 2026]))
     assert text == (

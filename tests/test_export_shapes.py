@@ -8,13 +8,13 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from cpt_analysis.practice.formats import clean_names
 from openpyxl import Workbook
 
-from cpt_analysis import encounter_readers as readers
-from cpt_analysis.encounter_columns import identifier_like, meaning, resolve_columns
-from cpt_analysis.encounter_files import clean_names
-from cpt_analysis.encounters import BAD_ROW, read_encounters
 from cpt_analysis.errors import WorkbookError
+from cpt_analysis.practice import readers as readers
+from cpt_analysis.practice.columns import identifier_like, meaning, resolve_columns
+from cpt_analysis.practice.intake import BAD_ROW, read_encounters
 
 HEAD = "DOS,Provider,CPT,Units,Dx1,POS"
 
@@ -373,7 +373,7 @@ def test_a_line_break_inside_a_quoted_header_name(tmp_path):
 
 
 def test_the_reported_mapping_reads_the_file_again(tmp_path):
-    from cpt_analysis.encounters import parse_mapping
+    from cpt_analysis.practice.intake import parse_mapping
 
     text = (
         "Service Date From,Servicing Provider Name,Patient Acct No,CPT4 Code,Modifier,Modifier,"

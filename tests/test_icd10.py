@@ -1,8 +1,8 @@
 import pytest
 
-from cpt_analysis import icd10
 from cpt_analysis.errors import DataFileError, WorkbookError
-from cpt_analysis.importer import import_file
+from cpt_analysis.reference import icd10
+from cpt_analysis.reference.importer import import_file
 
 
 def test_the_seed_codes_today():

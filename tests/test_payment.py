@@ -1,8 +1,8 @@
 import pytest
 
 from cpt_analysis.errors import WorkbookError
-from cpt_analysis.payment import cents, price, resolve_setting
-from cpt_analysis.tables import load_gpci, load_rvus
+from cpt_analysis.fees.payment import cents, price, resolve_setting
+from cpt_analysis.reference.loaders import load_gpci, load_rvus
 
 
 def _row(code, year, modifier=""):

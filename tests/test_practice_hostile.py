@@ -12,12 +12,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cpt_analysis import encounters
 from cpt_analysis.cli import main
-from cpt_analysis.encounters import BAD_CHARGE, BAD_MINUTES, BAD_UNITS, BLANK, read_encounters
 from cpt_analysis.errors import WorkbookError
-from cpt_analysis.practice import practice_report
-from cpt_analysis.runner import run_one
+from cpt_analysis.practice import intake as encounters
+from cpt_analysis.practice.intake import BAD_CHARGE, BAD_MINUTES, BAD_UNITS, BLANK, read_encounters
+from cpt_analysis.practice.report import practice_report
+from cpt_analysis.reports.runner import run_one
 
 # identifier columns of real exports (the list, then more of the same kind), none of
 # which the workbook maps to a field
@@ -180,7 +180,7 @@ def test_outputs_never_replace_an_input_or_each_other(export, capsys, options, m
 
 
 def test_the_shipped_sample_is_never_an_output(capsys):
-    from cpt_analysis.practice import SAMPLE
+    from cpt_analysis.practice.report import SAMPLE
 
     before = SAMPLE.read_bytes()
     assert main(["practice", "--rejected", str(SAMPLE)]) == 2

@@ -3,10 +3,10 @@
 import openpyxl
 import pytest
 
-from cpt_analysis import practice_charts
 from cpt_analysis.errors import WorkbookError
-from cpt_analysis.practice import practice_report
-from cpt_analysis.runner import parse_params, run_one
+from cpt_analysis.practice import charts as practice_charts
+from cpt_analysis.practice.report import practice_report
+from cpt_analysis.reports.runner import parse_params, run_one
 
 CSV = """date_of_service,provider,cpt,units,minutes,dx1,pos,patient_id
 2025-03-03,Dr. A,97110,2,30,M54.50,11,PTSECRET1

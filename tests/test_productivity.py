@@ -13,10 +13,16 @@ RVUs used (data/rvus.csv, 2025, global rows): code work / PE non-facility / PE f
 import pandas as pd
 import pytest
 
-from cpt_analysis.encounters import read_encounters
 from cpt_analysis.errors import WorkbookError
 from cpt_analysis.export import refuse_identifiers
-from cpt_analysis.productivity import FROM_FILE, by_code, explain, productivity, provider_month
+from cpt_analysis.practice.intake import read_encounters
+from cpt_analysis.practice.productivity import (
+    FROM_FILE,
+    by_code,
+    explain,
+    productivity,
+    provider_month,
+)
 
 HEADER = "DOS,Provider,Patient ID,CPT,Mod1,Units,Dx1,POS\n"
 
@@ -183,8 +189,8 @@ def test_user_mistakes(tmp_path):
 
 
 def test_status_t_is_paid_only_without_another_service_that_day(tmp_path, cms_dir):
-    from cpt_analysis.importer import import_file
-    from cpt_analysis.productivity import STATUS_T_UNPAID
+    from cpt_analysis.practice.productivity import STATUS_T_UNPAID
+    from cpt_analysis.reference.importer import import_file
 
     import_file(cms_dir / "2025" / "PPRRVU2025_Oct.csv")  # 94760 (pulse oximetry) is status T
     body = (

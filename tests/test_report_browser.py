@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from cpt_analysis.runner import run_one
+from cpt_analysis.reports.runner import run_one
 
 CHROMIUM_FLAGS = [
     "--headless",

@@ -8,9 +8,9 @@ import pytest
 
 from cpt_analysis import config
 from cpt_analysis.errors import WorkbookError
-from cpt_analysis.notebook import parameters, resolve_notebook
-from cpt_analysis.run_params import parse_params
-from cpt_analysis.runner import output_stem, run_one
+from cpt_analysis.reports.notebook import parameters, resolve_notebook
+from cpt_analysis.reports.run_params import parse_params
+from cpt_analysis.reports.runner import output_stem, run_one
 
 CLI = [sys.executable, "-m", "cpt_analysis.cli"]
 
@@ -117,7 +117,7 @@ def test_code_card_with_26_and_tc_and_a_status_b_code(tmp_path):
 
 
 def test_code_card_of_a_code_from_an_imported_cms_file(cms_dir, tmp_path):
-    from cpt_analysis.importer import import_file
+    from cpt_analysis.reference.importer import import_file
 
     import_file(cms_dir / "2025/PPRRVU2025_Oct.csv")
     result = run_one("01_code_card", {"cpt_code": "0001F", "year": 2025}, tmp_path)
@@ -221,7 +221,7 @@ def test_explorer_and_pairings_over_parameter_sets(tmp_path, name, params, expec
 
 
 def test_explorer_of_an_imported_code(cms_dir, tmp_path):
-    from cpt_analysis.importer import import_file
+    from cpt_analysis.reference.importer import import_file
 
     import_file(cms_dir / "2025/PPRRVU2025_Oct.csv")
     result = run_one("02_rvu_explorer", {"codes": ["0001F", "97012"], "years": [2025]}, tmp_path)

@@ -5,11 +5,12 @@ import json
 
 import pytest
 
-from cpt_analysis import config, runner
+from cpt_analysis import config
 from cpt_analysis.cli import main
-from cpt_analysis.notebook import resolve_notebook
-from cpt_analysis.run_params import parse_params
-from cpt_analysis.runner import output_stem, run_many
+from cpt_analysis.reports import runner
+from cpt_analysis.reports.notebook import resolve_notebook
+from cpt_analysis.reports.run_params import parse_params
+from cpt_analysis.reports.runner import output_stem, run_many
 
 LOCALITY_FIX = (
     "use MAC-locality such as 01112-05, a state such as CA, or words of a name; "

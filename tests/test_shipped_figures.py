@@ -5,8 +5,9 @@ import re
 import pandas as pd
 import pytest
 
-from cpt_analysis import cms, config
-from cpt_analysis.tables import load_conversion_factors, load_gpci, load_rvus
+from cpt_analysis import config
+from cpt_analysis.reference import cms
+from cpt_analysis.reference.loaders import load_conversion_factors, load_gpci, load_rvus
 
 RVU_FILES = {
     2023: ("2023-2024-derived/pprrvu_rvu23a_jan_from_arkrvu.csv", "A"),

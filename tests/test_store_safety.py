@@ -8,11 +8,12 @@ import zipfile
 
 import pytest
 
-from cpt_analysis import cms_files, config, icd10, store
+from cpt_analysis import config
 from cpt_analysis.cli import main
 from cpt_analysis.errors import WorkbookError
-from cpt_analysis.importer import import_file, import_files
-from cpt_analysis.tables import load_gpci, load_rvus
+from cpt_analysis.reference import cms_files, icd10, store
+from cpt_analysis.reference.importer import import_file, import_files
+from cpt_analysis.reference.loaders import load_gpci, load_rvus
 
 TITLE_2025 = "2025 National Physician Fee Schedule Relative Value File October Release"
 COLUMNS = [

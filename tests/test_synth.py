@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 
 from cpt_analysis import config
-from cpt_analysis.encounters import read_encounters
-from cpt_analysis.synth import COLUMNS, FORMULA_PROVIDER, generate_encounters, main
-from cpt_analysis.tables import load_codes
+from cpt_analysis.practice.intake import read_encounters
+from cpt_analysis.practice.synth import COLUMNS, FORMULA_PROVIDER, generate_encounters, main
+from cpt_analysis.reference.loaders import load_codes
 
 
 @pytest.fixture(scope="module")

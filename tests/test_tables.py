@@ -3,8 +3,7 @@ import pytest
 
 from cpt_analysis import config
 from cpt_analysis.errors import DataFileError, WorkbookError
-from cpt_analysis.schema import read_table
-from cpt_analysis.tables import (
+from cpt_analysis.reference.loaders import (
     load_codes,
     load_common_names,
     load_conversion_factors,
@@ -12,6 +11,7 @@ from cpt_analysis.tables import (
     load_pairings,
     load_rvus,
 )
+from cpt_analysis.reference.schema import read_table
 
 REQUIRED = (
     [f"970{n:02d}" for n in (10, 12, 14, 16, 18, 22, 24, 26, 28, 32, 33, 34, 35, 36, 39)]

@@ -8,12 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpt_analysis import config, load_conversion_factors, load_rvus, notebook, training
-from cpt_analysis import training_charts as tc
+from cpt_analysis import config, load_conversion_factors, load_rvus
 from cpt_analysis.errors import WorkbookError
-from cpt_analysis.payment import cents
-from cpt_analysis.runner import parse_params, run_one
-from cpt_analysis.timed_units import allocate_units, units_for_minutes, units_for_total
+from cpt_analysis.fees.payment import cents
+from cpt_analysis.fees.timed_units import allocate_units, units_for_minutes, units_for_total
+from cpt_analysis.reports import notebook
+from cpt_analysis.reports.runner import parse_params, run_one
+from cpt_analysis.training import charts as tc
+from cpt_analysis.training import tour as training
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "00_training_tour.ipynb"
 NO_ANSWER = "No answer yet: replace None after `answer_{n} =` in the cell above, run it, then run this cell again."

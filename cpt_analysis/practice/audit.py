@@ -1,0 +1,323 @@
+"""Coding audit of claim lines: diagnoses that cannot be billed on the date of service,
+procedure-diagnosis pairs outside the reference table, and timed units that disagree with the
+visit's timed minutes under the 8-minute rule.
+
+Pure functions, DataFrames in and out. ICD-10-CM verdicts come from :func:`icd10.check_many`,
+called once per verdict period (fiscal year, split where a known change takes effect) on the
+distinct codes of that period, never once per line. Typical pairings are guidance, not coverage
+rules (see :data:`pairings.GUIDANCE_NOTE`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import union_categoricals
+
+from ..fees.pairings import GUIDANCE_NOTE
+from ..fees.timed_units import units_for_minutes
+from ..identifiers import icd10_key
+from ..reference.icd10 import check_many
+from ..reference.loaders import load_codes, load_icd10_changes, load_pairings
+from .visits import visit_keys
+
+HEADER = "non-billable diagnosis (header)"
+INVALID = "diagnosis not valid on the date of service"
+UNPAIRED = "diagnosis not a typical pairing"
+UNITS = "units disagree with minutes (8-minute rule)"
+FINDINGS = [HEADER, INVALID, UNPAIRED, UNITS]
+COLUMNS = ["line_ref", "provider", "date_of_service", "cpt", "finding", "icd10", "detail",
+           "suggestion"]  # fmt: skip
+DX = [f"dx_{n}" for n in (1, 2, 3, 4)]
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in COLUMNS}).assign(
+        line_ref=pd.Series(dtype="int64"),
+        finding=pd.Categorical([], categories=FINDINGS),
+        date_of_service=pd.Series(dtype="datetime64[s]"),
+    )
+
+
+def _texts(keys: np.ndarray, make) -> pd.Categorical:
+    """Return a categorical of texts built once per distinct key by ``make(key)``."""
+    inverse, uniq = pd.factorize(np.asarray(keys))
+    texts = pd.Index([make(k) for k in uniq.tolist()], dtype="str")
+    cats = texts.unique()
+    return pd.Categorical.from_codes(cats.get_indexer(texts)[inverse], categories=cats)
+
+
+def _frame(lines: pd.DataFrame, rows: np.ndarray, finding: str, icd10, detail, suggestion):
+    code = np.full(len(rows), FINDINGS.index(finding), dtype=np.int8)
+    return pd.DataFrame(
+        {
+            "line_ref": lines["source_row"].to_numpy()[rows],
+            "provider": lines["provider"].array.take(rows),
+            "date_of_service": lines["date_of_service"].to_numpy()[rows],
+            "cpt": lines["cpt"].array.take(rows),
+            "finding": pd.Categorical.from_codes(code, categories=FINDINGS),
+            "icd10": icd10,
+            "detail": detail,
+            "suggestion": suggestion,
+        }
+    )
+
+
+def _dx_codes(lines: pd.DataFrame) -> tuple[list[str], list[np.ndarray]]:
+    """Return the union of the diagnoses in dx_1..4 and, per column, each line's index in it
+    (int32, -1 where blank)."""
+    cols = [lines[c].astype("category") for c in DX if c in lines]
+    union = pd.Index(sorted({str(v) for c in cols for v in c.cat.categories}), dtype="str")
+    codes = [
+        np.append(union.get_indexer(c.cat.categories.astype(str)), -1).astype(np.int32)[
+            c.cat.codes.to_numpy()
+        ]
+        for c in cols
+    ]
+    return list(union), codes
+
+
+def _periods(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each line's verdict period (fiscal years from Oct 1, split at known changes)
+    and the first day of each period that has lines (NaT for the others)."""
+    day = day.astype("datetime64[D]")
+    first = int(day.min().astype("datetime64[Y]").astype(int)) + 1970
+    last = int(day.max().astype("datetime64[Y]").astype(int)) + 1970
+    cuts = {np.datetime64(f"{y}-10-01", "D") for y in range(first - 1, last + 1)}
+    changes = load_icd10_changes()["effective_date"].to_numpy().astype("datetime64[D]")
+    bounds = np.array(sorted(cuts | set(changes)), dtype="datetime64[D]")
+    low = day.min()
+    present = np.bincount((day - low).astype(np.int64)) > 0  # the distinct days, by counting
+    days = low + np.flatnonzero(present)
+    per_day = np.searchsorted(bounds, days, side="right")
+    starts = np.full(len(bounds) + 1, np.datetime64("NaT"), dtype="datetime64[D]")
+    starts[per_day[::-1]] = days[::-1]  # the earliest day of each period wins
+    rank = (np.cumsum(present) - 1).astype(np.int32)
+    return per_day.astype(np.int32)[rank[(day - low).astype(np.int64)]], starts
+
+
+def _verdicts(union: list[str], seen: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Return the status per (period, 1 + code) key (0 billable or blank, 1 header, 2 not
+    valid) for the keys ``seen``, and their (detail, suggestion) texts."""
+    width = len(union) + 1
+    status = np.zeros(len(seen), dtype=np.int8)
+    texts: dict[int, tuple[str, str]] = {}
+    keys = np.flatnonzero(seen)
+    keys = keys[keys % width > 0]
+    for p in np.unique(keys // width).tolist():
+        mine = keys[keys // width == p]
+        which = (mine % width - 1).tolist()
+        verdict = check_many([union[i] for i in which], starts[p])
+        for k, i, v in zip(mine.tolist(), which, verdict.itertuples(index=False), strict=True):
+            fy = f"FY{v.fiscal_year}"
+            if v.status == "header":
+                status[k] = 1
+                texts[k] = (
+                    f"{v.icd10} is a category header, not billable in {fy}",
+                    f"use a billable code: {v.billable_children}",
+                )
+            elif v.status != "billable":
+                status[k] = 2
+                texts[k] = (
+                    f"{union[i]} is not in the {fy} ICD-10-CM code set ({v.status})",
+                    "check the code against the code set in force on the date of service",
+                )
+    return status, texts
+
+
+def diagnosis_findings(lines: pd.DataFrame) -> pd.DataFrame:
+    """Return findings for diagnoses that are headers (with billable replacements) or not valid
+    on the line's date of service; columns as :func:`audit`."""
+    return _diagnosis_findings(lines, *_dx_codes(lines))
+
+
+def _diagnosis_findings(lines: pd.DataFrame, union: list[str], codes: list) -> pd.DataFrame:
+    if not union or lines.empty:
+        return _empty()
+    period, starts = _periods(lines["date_of_service"].to_numpy())
+    width = len(union) + 1
+    period *= width
+    # one key per line and column: (period, 1 + code); 0 + period stands for a blank
+    keys = [period + (c + 1) for c in codes]
+    del period
+    seen = np.zeros(len(starts) * width, dtype=bool)
+    for key in keys:
+        seen |= np.bincount(key, minlength=len(seen)) > 0
+    status, texts = _verdicts(union, seen, starts)
+    parts = []
+    for key, c in zip(keys, codes, strict=True):
+        rows = np.flatnonzero(status[key])
+        verdict = status[key[rows]]
+        for kind, finding in ((1, HEADER), (2, INVALID)):
+            mine = rows[verdict == kind]
+            if len(mine):
+                icd = _texts(c[mine], lambda i: union[i])
+                detail = _texts(key[mine], lambda k: texts[k][0])
+                suggestion = _texts(key[mine], lambda k: texts[k][1])
+                parts.append(_frame(lines, mine, finding, icd, detail, suggestion))
+    return pd.concat(parts, ignore_index=True) if parts else _empty()
+
+
+def pairing_findings(lines: pd.DataFrame) -> pd.DataFrame:
+    """Return findings for lines whose CPT has typical diagnoses in the reference table but
+    none of whose diagnoses is one of them (a child of a listed code, or a header over one,
+    counts as listed); columns as :func:`audit`."""
+    return _pairing_findings(lines, *_dx_codes(lines))
+
+
+def _pairing_findings(lines: pd.DataFrame, union: list[str], codes: list) -> pd.DataFrame:
+    if lines.empty:
+        return _empty()
+    cpt = lines["cpt"].astype("category")
+    cpts = list(cpt.cat.categories.astype(str))
+    pairs = load_pairings()
+    typical = {c: g["icd10"].tolist() for c, g in pairs.groupby("cpt") if c in set(cpts)}
+    keys = [icd10_key(u) or "" for u in union]
+    match = np.zeros((len(cpts) + 1, len(union) + 1), dtype=bool)
+    for j, c in enumerate(cpts):
+        listed = tuple(icd10_key(d) or d for d in typical.get(c, []))
+        # a child of a listed code, or a header over one (its billability is another finding)
+        match[j, :-1] = [any(k.startswith(x) or x.startswith(k) for x in listed) for k in keys]
+    ccodes = cpt.cat.codes.to_numpy().astype(np.int32)
+    has = np.append(np.array([c in typical for c in cpts], dtype=bool), False)
+    rows = np.flatnonzero(has[ccodes])
+    for c in codes:  # narrowed column by column: most lines are paired by their first code
+        rows = rows[~match[ccodes[rows], c[rows]]]  # -1 (blank) picks the last column: False
+    if not len(rows):
+        return _empty()
+    first = codes[0][rows] if codes else np.full(len(rows), -1)
+    more = sum((c[rows] >= 0).astype(np.int64) for c in codes[1:]) if codes else 0
+    width = len(union) + 1
+
+    def detail(k: int) -> str:
+        cpt_i, rest = divmod(k, width * 4)
+        n_more, dx_i = divmod(rest, width)
+        dx = union[dx_i - 1] if dx_i else "no first diagnosis"
+        extra = f" (and {n_more} more)" if n_more else ""
+        return f"{cpts[cpt_i]} billed with {dx}{extra}: none is among its typical pairings"
+
+    def suggestion(j: int) -> str:
+        listed = ", ".join(typical[cpts[j]])
+        return f"typical for {cpts[j]}: {listed} (guidance, not a coverage rule)"
+
+    ccodes = ccodes[rows].astype(np.int64)
+    icd = _texts(first, lambda i: union[i] if i >= 0 else "")
+    keys = ccodes * width * 4 + np.minimum(more, 3) * width + first + 1
+    return _frame(lines, rows, UNPAIRED, icd, _texts(keys, detail), _texts(ccodes, suggestion))
+
+
+def _timed_lines(lines: pd.DataFrame) -> np.ndarray:
+    timed = set(load_codes().query("timed")["code"])
+    cpt = lines["cpt"].astype("category")
+    is_timed = np.append(cpt.cat.categories.astype(str).isin(timed), False)[cpt.cat.codes]
+    return np.flatnonzero(is_timed)
+
+
+def units_findings(lines: pd.DataFrame) -> pd.DataFrame:
+    """Return findings for timed units that Medicare's 8-minute rule does not support.
+
+    The rule works per visit (patient and day): the timed minutes of all timed lines are added
+    up and turned into units (8-22 minutes one unit, 23-37 two...). A visit whose timed lines
+    bill another number of units gets one finding, on its first timed line; a visit with a timed
+    line lacking minutes is not judged. A line that bills more units than its own minutes can
+    carry (one per started 15 minutes) gets a finding too. Untimed codes are never flagged.
+    """
+    if "minutes" not in lines or lines.empty:
+        return _empty()
+    rows = _timed_lines(lines)
+    if not len(rows):
+        return _empty()
+    minutes = lines["minutes"].to_numpy(dtype=float, na_value=np.nan)[rows]
+    units = lines["units"].to_numpy()[rows].astype(np.int64)
+    day = lines["date_of_service"].to_numpy().astype("datetime64[D]").astype(np.int64)[rows]
+    day -= day.min()  # day numbers from 0, as visit_keys expects
+    visit = pd.factorize(visit_keys(lines, rows, day)[0])[0]
+    n = int(visit.max()) + 1
+    missing = np.bincount(visit, weights=np.isnan(minutes), minlength=n) > 0
+    total = np.floor(np.bincount(visit, weights=np.nan_to_num(minutes), minlength=n))
+    billed = np.bincount(visit, weights=units, minlength=n).astype(np.int64)
+    expected = units_for_minutes(total)
+    first = np.full(n, len(rows))
+    np.minimum.at(first, visit, np.arange(len(rows)))
+    bad = np.flatnonzero(~missing & (billed != expected))
+    over = np.flatnonzero(~np.isnan(minutes) & (units > np.ceil(minutes / 15)))
+    parts = []
+    if len(bad):
+        key = total[bad].astype(np.int64) * 1000 + np.minimum(billed[bad], 999)
+
+        def detail(k: int) -> str:
+            m, b, e = k // 1000, k % 1000, int(units_for_minutes(k // 1000))
+            return (
+                f"the visit's {m} timed minutes bill {e} unit(s) under the 8-minute rule; its "
+                f"timed lines bill {b}"
+            )
+
+        def suggestion(k: int) -> str:
+            e = int(units_for_minutes(k // 1000))
+            if e == 0:
+                return "under 8 timed minutes in the visit bills nothing: remove its timed lines"
+            return f"bill {e} unit(s) in all across the visit's timed codes"
+
+        at = rows[first[bad]]
+        parts.append((at, _texts(key, detail), _texts(key, suggestion)))
+    if len(over):
+        key = np.floor(minutes[over]).astype(np.int64) * 1000 + np.minimum(units[over], 999)
+
+        def line_detail(k: int) -> str:
+            m, u = k // 1000, k % 1000
+            return (
+                f"{m} minutes of this code carry at most {-(-m // 15)} unit(s); the line bills {u}"
+            )
+
+        def line_suggestion(k: int) -> str:
+            return f"bill at most {-(-(k // 1000) // 15)} unit(s) of this code"
+
+        parts.append((rows[over], _texts(key, line_detail), _texts(key, line_suggestion)))
+    if not parts:
+        return _empty()
+    at = np.concatenate([p[0] for p in parts])
+    detail = union_categoricals([p[1] for p in parts])
+    suggestion = union_categoricals([p[2] for p in parts])
+    icd = pd.Categorical([None] * len(at), categories=pd.Index([], dtype="str"))
+    return _frame(lines, at, UNITS, icd, detail, suggestion)
+
+
+def audit(lines: pd.DataFrame) -> pd.DataFrame:
+    """Return every finding on the claim lines, sorted by line then finding type.
+
+    ``lines``: accepted lines of :func:`encounters.read_encounters` (source_row, provider,
+    date_of_service, cpt, units, dx_1..4, minutes). Columns: line_ref (source row number),
+    provider, date_of_service, cpt, finding (one of :data:`FINDINGS`), icd10, detail,
+    suggestion. No patient identifier is carried. Raises WorkbookError for a bad date.
+    """
+    dx = _dx_codes(lines)  # shared by the diagnosis and pairing checks
+    parts = [_diagnosis_findings(lines, *dx), _pairing_findings(lines, *dx), units_findings(lines)]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return _empty()
+    text = ["provider", "cpt", "finding", "icd10", "detail", "suggestion"]
+    out = pd.concat([p.drop(columns=text) for p in parts], ignore_index=True)
+    for name in text:  # concatenated with the union of the categories
+        out[name] = union_categoricals([pd.Categorical(p[name]) for p in parts])
+    out = out[COLUMNS]
+    order = np.lexsort((out["finding"].cat.codes.to_numpy(), out["line_ref"].to_numpy()))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def summary(findings: pd.DataFrame, n_lines: int | None = None) -> pd.DataFrame:
+    """Return one row per finding type: findings, lines (distinct lines affected), providers,
+    share_of_lines (percent of ``n_lines``, when given) and note (the pairing row says that
+    typical pairings are guidance, not coverage rules)."""
+    grouped = findings.groupby("finding", observed=False)
+    out = pd.DataFrame(
+        {
+            "findings": grouped.size(),
+            "lines": grouped["line_ref"].nunique(),
+            "providers": grouped["provider"].nunique(),
+        }
+    ).reindex(FINDINGS, fill_value=0)
+    if n_lines:
+        out["share_of_lines"] = (100.0 * out["lines"] / n_lines).round(2)
+    out["note"] = ""
+    out.loc[UNPAIRED, "note"] = GUIDANCE_NOTE
+    return out.rename_axis("finding").reset_index()
