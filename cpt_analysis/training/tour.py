@@ -31,6 +31,7 @@ from ..reference.loaders import (
 )
 from .exercises import STATUS_WORDS, exercises_for
 from .grading import Exercise, Feedback, Text
+from .text import phrase, prose
 
 TOPICS = {
     "codes": "what a CPT code is and is not",
@@ -132,22 +133,28 @@ class Tour:
             }
         )
 
-    # ---- what the notebook shows -------------------------------------------------------------
+    # ---- what the notebook shows: the prose of training/prose, filled from the tables ----------
     def welcome(self) -> Text:
         """Return what this run shows: topic, year, locality, date of service, and any notes."""
-        parts = [
-            f"{n}. **{name}**: {what}" + ("" if self.shows(name) else " *(not in this run)*")
+        topics = "\n".join(
+            f"{n}. **{name}**: {what}" + ("" if self.shows(name) else " " + phrase("not_in_run"))
             for n, (name, what) in enumerate(TOPICS.items(), start=1)
-        ]
-        where = "national amounts" if self.gpci is None else f"locality {self.place_name[3:]}"
-        lines = [
-            f"**This run:** topic `{self.topic}`, fee-schedule year {self.year}, {where}, "
-            f"diagnoses judged for a date of service of {self.date_of_service}.",
-            "",
-            *parts,
-        ]
-        lines += [""] + [f"> {n}" for n in self.notes] if self.notes else []
-        return Text("\n".join(lines))
+        )
+        if self.gpci is None:
+            where = phrase("where_national")
+        else:
+            where = phrase("where_locality", locality=self.place_name[3:])
+        return Text(
+            prose(
+                "welcome",
+                topic=self.topic,
+                year=self.year,
+                where=where,
+                date_of_service=self.date_of_service,
+                topics=topics,
+                notes="\n".join(f"> {n}" for n in self.notes),
+            )
+        )
 
     def section(self, topic: str) -> Text | None:
         """Return the explanation of one part of the tour as Markdown, or None when the part is
@@ -155,167 +162,83 @@ class Tour:
         topic = validate_topic(topic)
         if topic == ALL or not self.shows(topic):
             return None
-        return Text(getattr(self, f"_{topic}_text")())
+        return Text(prose(topic, **getattr(self, f"_{topic}_values")()))
 
-    def _codes_text(self) -> str:
+    def _codes_values(self) -> dict[str, object]:
         codes = load_codes()
-        return f"""## 1. What a CPT code is, and what it is not
+        return {"code_count": len(codes), "family_count": codes["family"].nunique()}
 
-A CPT code is a five-character label for a service: 97012 is mechanical traction, 99213 an office
-visit with a patient the practice already knows. The claim carries the code and the number of
-units; the payer looks up what that service is worth.
-
-- **Text, not a number.** Most codes are five digits, some start with zeros (00100, an
-  anesthesia code) and some end in a letter (0001F). A spreadsheet that turns 00100 into 100
-  breaks the code, so the workbook keeps every code as text.
-- **Not a diagnosis.** Why the patient was treated is an ICD-10-CM code such as M54.2 (neck
-  pain): a letter, two characters, a dot and up to four more. A claim needs both: what was done
-  (CPT) and why (ICD-10-CM). Part 4 is about diagnoses.
-- **Not a price.** Medicare gives each code relative value units (part 2) and turns them into
-  dollars (part 3); the code itself says nothing about money.
-- **Not the official wording.** The American Medical Association owns the official CPT
-  descriptions; this workbook describes every code in its own plain words.
-- **Modifiers** are two characters after the code: 26 bills only the professional part of a test
-  (reading an MRI), TC only the technical part (running the scanner).
-- **HCPCS Level II** codes (a letter and four digits, such as G0283) are Medicare's own codes for
-  services CPT does not list; they are priced the same way.
-
-The workbook ships {len(codes)} codes in {codes["family"].nunique()} families. The table below
-shows the first code of each family; the search cell after it finds codes by a word."""
-
-    def _rvus_text(self) -> str:
+    def _rvus_values(self) -> dict[str, object]:
         history = load_rvus()
         seed = history[(history["hcpcs"] == "97012") & (history["modifier"] == "")]
         by_year = ", ".join(
             f"{y}: {w:.2f}" for y, w in zip(seed["year"], seed["work_rvu"], strict=True)
         )
-        return f"""## 2. Relative value units: three parts of a service's worth
+        return {"work_rvus_by_year": by_year, "year": self.year}
 
-Medicare measures every service in relative value units (RVUs): a service with twice the RVUs is
-worth about twice as much. Each code's RVUs have three parts:
-
-- **Work**: the clinician's time, skill and effort. Practices count work RVUs (wRVUs) to
-  measure each provider's productivity.
-- **Practice expense (PE)**: staff, equipment, supplies and rent. It has two values:
-  *non-facility* (an office, where the practice pays for all of that) and *facility* (a
-  hospital or surgery center, which bears much of the cost itself). NA means CMS gives no value
-  in that setting.
-- **Malpractice (MP)**: the cost of professional liability insurance, usually the smallest part.
-
-The total is the sum of the three. RVUs change every year: the work RVU of 97012 was {by_year}.
-The article this workbook grew from called 97012 "0.25 RVU": that is its work RVU alone, not the
-total. The chart shows the three parts of four therapy codes in {self.year} (point at a bar to
-read its value); the table lists them."""
-
-    def _payment_text(self) -> str:
+    def _payment_values(self) -> dict[str, object]:
         table = load_conversion_factors().query(f"year == {self.year}")
         first = table[table["apm_status"] != "qualifying"]
-        factor = f"**{first['conversion_factor'].iloc[0]:.4f} dollars per RVU** in {self.year}"
+        cf = first["conversion_factor"]
+        factor = [phrase("conversion_factor", factor=f"{cf.iloc[0]:.4f}", year=self.year)]
         if len(first) > 1:
-            factor += (
-                f" until {first['effective_to'].iloc[0]:%B %-d}, then "
-                f"{first['conversion_factor'].iloc[1]:.4f}; the tour prices with the first"
+            until = f"{first['effective_to'].iloc[0]:%B %-d}"
+            factor.append(
+                phrase("conversion_factor_changed", until=until, then=f"{cf.iloc[1]:.4f}")
             )
-        apm = table[table["apm_status"] == "qualifying"]
+        apm = table.loc[table["apm_status"] == "qualifying", "conversion_factor"]
         if len(apm):
-            factor += (
-                f" ({apm['conversion_factor'].iloc[0]:.4f} for clinicians in a qualifying "
-                "alternative payment model; the tour uses the other)"
-            )
-        compared = "in an office and in a facility, nationally"
-        if self.gpci is not None:
-            compared = "in an office and in a facility, nationally and in the locality"
+            factor.append(phrase("conversion_factor_apm", apm=f"{apm.iloc[0]:.4f}"))
         if self.gpci is None:
-            gpcis = "Nationally every GPCI is 1.0, so the national amount is the RVUs times the conversion factor."
+            gpcis, compared = phrase("gpcis_national"), phrase("compared_national")
         else:
             g = self.gpci
-            gpcis = (
-                f"{self.place_name[3:]} has work GPCI {g['gpci_work']:.3f}, PE GPCI "
-                f"{g['gpci_pe']:.3f} and MP GPCI {g['gpci_mp']:.3f} in {self.year}."
+            gpcis = phrase(
+                "gpcis_locality",
+                locality=self.place_name[3:],
+                gpci_work=f"{g['gpci_work']:.3f}",
+                gpci_pe=f"{g['gpci_pe']:.3f}",
+                gpci_mp=f"{g['gpci_mp']:.3f}",
+                year=self.year,
             )
-        return f"""## 3. From RVUs to dollars
+            compared = phrase("compared_locality")
+        return {
+            "conversion_factor": " ".join(factor),
+            "gpcis": gpcis,
+            "worked_code": WORKED_CODE,
+            "place": self.place_name,
+            "settings_code": SETTINGS_CODE,
+            "compared": compared,
+        }
 
-Medicare's physician fee schedule turns RVUs into an amount:
-
-> amount = (work RVU × work GPCI + PE RVU × PE GPCI + MP RVU × MP GPCI) × conversion factor,
-> rounded to cents at the end.
-
-- **Conversion factor**: the dollars per RVU, set by CMS every year: {factor}.
-- **GPCI** (geographic practice cost index): one index per part for each of Medicare's
-  localities; above 1 where costs are higher than average, below 1 where they are lower.
-  {gpcis}
-- **Facility or non-facility**: the place of service picks the PE RVU. An office (place of
-  service 11) uses the non-facility PE; a hospital (21 inpatient, 22 outpatient) or surgery
-  center uses the lower facility PE, because the facility is paid for its own costs. Where CMS
-  marks a setting NA (the therapy codes in a facility), the workbook shows no amount.
-
-The waterfall below builds the amount of {WORKED_CODE} {self.place_name} step by step; the bars
-after it compare {SETTINGS_CODE} {compared}. The table lists the RVUs the exercises need."""
-
-    def _diagnoses_text(self) -> str:
+    def _diagnoses_values(self) -> dict[str, object]:
         day = self.date_of_service
         seed = check_many(["M54.5", "M51.2", "M54.2"], day)
         lines, good = [], []
         for v in seed.itertuples():
-            what = f"- **{v.icd10}** ({v.description})"
+            said = {"code": v.icd10, "description": v.description}
             if v.status == "header":
-                lines.append(
-                    f"{what} is a header: bill one of its children, {v.billable_children}."
-                )
+                lines.append(phrase("diagnosis_header", **said, children=v.billable_children))
             elif v.billable:
-                lines.append(f"{what} can be billed as written.")
+                lines.append(phrase("diagnosis_billable", **said))
                 good.append(v.icd10)
             else:
-                lines.append(f"{what} is {STATUS_WORDS[str(v.status)]}: it cannot be billed.")
-        verdicts = "\n".join(lines)
-        return f"""## 4. Diagnoses: only the last level of a code can be billed
+                status = STATUS_WORDS[str(v.status)]
+                lines.append(phrase("diagnosis_not_billable", **said, status=status))
+        return {
+            "date_of_service": day,
+            "fiscal_year": int(seed["fiscal_year"].iloc[0]),
+            "verdicts": "\n".join(lines),
+            "billable": " and ".join(good) or phrase("none_billable"),
+            "guidance_note": GUIDANCE_NOTE,
+        }
 
-ICD-10-CM codes form a tree: M54 (back pain) has M54.5 (low back pain) below it, and M54.5 may
-have children of its own. Only a code with no children (a *leaf*) can go on a claim; a code with
-children is a *header*. The code set changes every October 1 (the fiscal year) and sometimes on
-April 1, so whether a code can be billed depends on the date of service.
-
-The article this workbook grew from paired 97012 with M51.2, M54.2 and M54.5. For a date of
-service of {day} (fiscal year {int(seed["fiscal_year"].iloc[0])}):
-
-{verdicts}
-
-So only {" and ".join(good) or "none"} can go on a claim as the article wrote it. The cell below looks
-codes up; change the codes or the date in it and run it again: the exercises need it.
-{GUIDANCE_NOTE}"""
-
-    def _timed_text(self) -> str:
-        codes = load_codes()
-        timed = codes[codes["timed"]]["code"].tolist()
-        return f"""## 5. Timed codes and the 8-minute rule
-
-Most codes bill one unit per session however long it takes (*untimed*: 97012 traction, 97010 a
-hot pack, the evaluations). Others bill one unit per 15 minutes (*timed*: {len(timed)} of the
-shipped codes, such as 97110 exercise and 97140 manual therapy). For timed codes Medicare uses
-the 8-minute rule, over the whole visit:
-
-1. Add up the minutes of every timed code in the visit. Untimed codes do not count.
-2. Turn the total into units: under 8 minutes bills nothing, 8-22 minutes one unit, 23-37 two,
-   and so on (the table and the chart).
-3. Give each timed code one unit per full 15 minutes, then give the units left over to the
-   codes with the most minutes left over. When two codes have the same minutes left, CMS lets
-   you pick; the workbook picks the code listed first.
-
-The cell after the chart works through CMS's own example (24 minutes of 97112 and 23 of 97110:
-47 minutes, 3 units) with a hot pack added; change the minutes and run it again. Many commercial
-payers follow the AMA's rule instead, code by code: check each payer's policy. Medicare also pays
-half the practice expense for every therapy unit of the day after the one with the highest
-practice expense (the therapy reduction; notebook 04 applies it)."""
+    def _timed_values(self) -> dict[str, object]:
+        return {"timed_count": int(load_codes()["timed"].sum())}
 
     def closing(self) -> Text:
         """Return the closing words: where to go next, and the disclaimer."""
-        return Text(
-            "## Where next\n\n"
-            "- `01_code_card`: everything about one code; `02_rvu_explorer`: codes side by side "
-            "and over the years; `03_diagnosis_pairings`: diagnoses by procedure; "
-            "`04_practice_productivity`: your own practice's export.\n"
-            "- In a terminal: `cpt-workbook lookup 97012`.\n\n" + f"*{DISCLAIMER}*"
-        )
+        return Text(prose("closing", disclaimer=DISCLAIMER))
 
     # ---- tables and look-ups -------------------------------------------------------------------
     def codes_table(self) -> pd.DataFrame | None:
@@ -456,10 +379,5 @@ def tour(
             gpci = resolve_locality(given, year)
         except MissingGpciError:
             have = ", ".join(map(str, gpci_years()))
-            notes.append(
-                f"Locality amounts for {year} are not shown: the workbook has no GPCIs for {year} "
-                f"(it has {have}), so '{given}' cannot be priced and every amount here is national "
-                "(GPCI 1.0). Import CMS's GPCI file of that year with `cpt-workbook import-cms "
-                "PATH`, or pick a year with GPCIs."
-            )
+            notes.append(phrase("no_gpcis", year=year, gpci_years=have, locality=given))
     return Tour(topic=topic, year=year, locality=given, date_of_service=day, gpci=gpci, notes=notes)
