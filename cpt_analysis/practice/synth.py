@@ -10,13 +10,14 @@ one, and a share of rows is dirty (bad dates, 9701-style codes, zero units, malf
 blank providers, bad places of service). A few rows name a provider ``=HYPERLINK("http://x","y")``.
 Patient ids are synthetic.
 
-Run ``python -m cpt_analysis.synth --rows 2000 --seed 42 --out data/sample_encounters.csv``.
+Run ``python -m cpt_analysis.practice.synth --rows 2000 --seed 42 --out data/sample_encounters.csv``.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +67,25 @@ DIRTY = {
 }
 
 
+MODIFIERS = ["", "GP", "GO", "59", "26", "25", "KX"]
+PLACES = ["11", "22", "21"]  # office, outpatient hospital, inpatient hospital
+CHARGE_PER_RVU = 2.1 * 32.3465  # about twice the 2025 conversion factor
+
+
+@dataclass
+class _Lines:
+    """The visit of each claim line and what the visit fixes (all as indices)."""
+
+    visit: np.ndarray
+    provider: np.ndarray  # in PROVIDERS
+    role: np.ndarray  # in ROLES
+    patient: np.ndarray  # provider * panel + a patient of the provider's panel
+    day: np.ndarray  # in days
+    place: np.ndarray  # in PLACES
+    days: pd.DatetimeIndex  # the business days of the year
+    panel: int  # patients per provider
+
+
 def _pick(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndarray:
     cdf = np.cumsum(weights, dtype=float)
     return np.searchsorted(cdf / cdf[-1], rng.random(size), side="right")
@@ -75,34 +95,188 @@ def _cat(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes.astype(np.int32), categories=pd.Index(categories))
 
 
-def _lines(rng: np.random.Generator, n_rows: int) -> dict[str, np.ndarray]:
+def _lines(rng: np.random.Generator, n_rows: int) -> _Lines:
     """Draw visits (provider, patient, day, place of service) and spread them over lines."""
     roles = list(ROLES)
-    prov_role = np.array([roles.index(r) for _, r, _ in PROVIDERS])
+    role_of = np.array([roles.index(r) for _, r, _ in PROVIDERS])
     n_visits = max(1, n_rows // 2 + 1)
-    prov = _pick(rng, np.array([w for *_, w in PROVIDERS], dtype=float), n_visits)
-    lo = np.array([ROLES[r][0] for r in roles])[prov_role[prov]]
-    hi = np.array([ROLES[r][1] for r in roles])[prov_role[prov]]
-    size = rng.integers(lo, hi + 1)
-    while size.sum() < n_rows:  # top up tiny files
-        size = size + 1
-    visit = np.repeat(np.arange(n_visits), size)[:n_rows]
+    provider = _pick(rng, np.array([w for *_, w in PROVIDERS], dtype=float), n_visits)
+    fewest = np.array([ROLES[r][0] for r in roles])[role_of[provider]]
+    most = np.array([ROLES[r][1] for r in roles])[role_of[provider]]
+    lines_per_visit = rng.integers(fewest, most + 1)
+    while lines_per_visit.sum() < n_rows:  # top up tiny files
+        lines_per_visit = lines_per_visit + 1
+    visit = np.repeat(np.arange(n_visits), lines_per_visit)[:n_rows]
     panel = max(20, n_rows // 40)
-    patient = prov * panel + rng.integers(0, panel, n_visits)
+    patient = provider * panel + rng.integers(0, panel, n_visits)
     days = pd.bdate_range(f"{YEAR}-01-01", f"{YEAR}-12-31")
-    u = rng.random(n_visits)
-    doctor = np.isin(prov_role[prov], [roles.index("md"), roles.index("pcp")])
-    pos = np.where(doctor, np.select([u < 0.8, u < 0.93], [0, 1], 2), np.where(u < 0.95, 0, 1))
+    draw = rng.random(n_visits)
+    # doctors see 80% in the office, 13% in outpatient and 7% in inpatient hospital; others 95/5
+    doctor = np.isin(role_of[provider], [roles.index("md"), roles.index("pcp")])
+    place = np.where(
+        doctor, np.select([draw < 0.8, draw < 0.93], [0, 1], 2), np.where(draw < 0.95, 0, 1)
+    )
+    return _Lines(
+        visit=visit,
+        provider=provider[visit],
+        role=role_of[provider][visit],
+        patient=patient[visit],
+        day=rng.integers(0, len(days), n_visits)[visit],
+        place=place[visit],
+        days=days,
+        panel=panel,
+    )
+
+
+def _code_table() -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The codes the roles bill that the workbook knows and that have RVUs in 2025, sorted;
+    whether each is timed; and its charge per unit."""
+    known = load_codes().set_index("code")
+    rvus = load_rvus(YEAR)
+    rvus = rvus[rvus["modifier"] == ""].set_index("hcpcs")
+    codes = sorted({c for r in ROLES.values() for c in r[3]} & set(known.index) & set(rvus.index))
+    timed = known.loc[codes, "timed"].to_numpy(dtype=bool)
+    per_unit = rvus.loc[codes, "total_rvu_nonfacility"].to_numpy() * CHARGE_PER_RVU
+    return codes, timed, per_unit
+
+
+def _draw_codes(rng: np.random.Generator, role: np.ndarray, codes: list[str]) -> np.ndarray:
+    """Each line's code (index in ``codes``), drawn from the mix of its provider's role."""
+    index = {c: i for i, c in enumerate(codes)}
+    line_code = np.zeros(len(role), dtype=np.int32)
+    for r, (*_, mix) in enumerate(ROLES.values()):
+        rows = np.flatnonzero(role == r)
+        mix = {c: w for c, w in mix.items() if c in index}
+        pick = _pick(rng, np.array(list(mix.values()), dtype=float), len(rows))
+        line_code[rows] = np.array([index[c] for c in mix])[pick]
+    return line_code
+
+
+def _draw_units(
+    rng: np.random.Generator, timed: np.ndarray, traction: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each line's units and minutes, and whether its minutes are written.
+
+    Timed codes: minutes that give their units by the 8-minute rule, 6% of the units one off,
+    1% of the minutes under 8; other codes one unit. Minutes are written on timed lines and on
+    half the traction lines.
+    """
+    n_rows = len(timed)
+    units = np.where(timed, _pick(rng, np.array([35, 45, 15, 5.0]), n_rows) + 1, 1)
+    minutes = 8 + 15 * (units - 1) + rng.integers(0, 15, n_rows)
+    off_by_one = timed & (rng.random(n_rows) < 0.06)
+    units = np.where(off_by_one, np.maximum(1, units + rng.choice([-1, 1], n_rows)), units)
+    too_short = timed & (rng.random(n_rows) < 0.01)
+    minutes = np.where(too_short, rng.integers(3, 8, n_rows), minutes)
+    written = timed | (traction & (rng.random(n_rows) < 0.5))
+    return units, minutes, written
+
+
+def _draw_diagnoses(
+    rng: np.random.Generator, line_code: np.ndarray, codes: list[str]
+) -> tuple[list[str], np.ndarray, list[np.ndarray]]:
+    """The diagnosis names, each line's first diagnosis and its second to fourth (indices in
+    the names; -1 for none)."""
+    n_rows = len(line_code)
+    pairs = load_pairings()
+    names = set(pairs["icd10"]) | set(SECONDARY) | {c for k in STALE.values() for c in k}
+    # with the headers of the long codes (one character short), stale ones included
+    names = sorted(names | {d[:-1] for d in names if len(d) >= 6} | set(UNKNOWN))
+    at = {d: i for i, d in enumerate(names)}
+    secondary = np.array([at[d] for d in SECONDARY])
+    first = np.zeros(n_rows, dtype=np.int32)
+    for i, code in enumerate(codes):  # a typical pairing of the line's code
+        rows = np.flatnonzero(line_code == i)
+        options = pairs.loc[pairs["cpt"] == code, "icd10"].tolist() or ["M62.81"]
+        first[rows] = np.array([at[d] for d in options])[rng.integers(0, len(options), len(rows))]
+    first = _stale_diagnoses(rng, first, at)
+    first = _odd_diagnoses(rng, first, at, secondary)
+    others = [
+        np.where(rng.random(n_rows) < share, secondary[rng.integers(0, len(secondary), n_rows)], -1)
+        for share in (0.55, 0.25, 0.08)
+    ]
+    return names, first, others
+
+
+def _stale_diagnoses(rng: np.random.Generator, first: np.ndarray, at: dict) -> np.ndarray:
+    """Stale headers at realistic rates: most stale pairings written as a billable child, and
+    a few lines of their children written with the stale header."""
+    n_rows = len(first)
+    for stale, children in STALE.items():
+        rows = np.flatnonzero((first == at[stale]) & (rng.random(n_rows) >= STALE_KEEP))
+        first[rows] = np.array([at[c] for c in children])[rng.integers(0, 3, len(rows))]
+    low_back = np.isin(first, [at["M54.50"], at["M54.59"]]) & (rng.random(n_rows) < STALE_SHARE)
+    first[low_back] = at["M54.5"]
+    return first
+
+
+def _odd_diagnoses(
+    rng: np.random.Generator, first: np.ndarray, at: dict, secondary: np.ndarray
+) -> np.ndarray:
+    """A few first diagnoses off the list (a secondary one), truncated (the header) or
+    unknown to the code set."""
+    n_rows = len(first)
+    header = np.array([at.get(d[:-1], at[d]) if len(d) >= 6 else at[d] for d in at])
+    draw = rng.random(n_rows)
+    first = np.where(draw < OFF_LIST, secondary[rng.integers(0, len(secondary), n_rows)], first)
+    first = np.where((draw >= OFF_LIST) & (draw < OFF_LIST + TRUNCATED), header[first], first)
+    unknown = np.array([at[d] for d in UNKNOWN])[rng.integers(0, len(UNKNOWN), n_rows)]
+    return np.where(draw > 1 - UNKNOWN_SHARE, unknown, first)
+
+
+def _draw_modifiers(
+    rng: np.random.Generator, lines: _Lines, line_code: np.ndarray, codes: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each line's first and second modifier (indices in MODIFIERS): the role's therapy
+    modifier on 97xxx lines, 26 on MRI read in a hospital, 25 on some E/M of specialists; 59 or
+    KX second on a few 97xxx lines."""
+    n_rows = len(line_code)
+    therapy = np.array([c.startswith("97") for c in codes])[line_code]
+    role_modifier = np.array([MODIFIERS.index(m[2]) for m in ROLES.values()])[lines.role]
+    first = np.where(therapy, role_modifier, 0)
+    mri = np.isin(line_code, [codes.index(c) for c in ("72141", "72148") if c in codes])
+    first = np.where(mri & (lines.place > 0), MODIFIERS.index("26"), first)
+    em = np.array([c.startswith("992") for c in codes])[line_code]
+    specialist = lines.role == list(ROLES).index("md")
+    some = rng.random(n_rows) < 0.15
+    first = np.where(em & specialist & some, MODIFIERS.index("25"), first)
+    draw = rng.random(n_rows)
+    second = np.where(therapy & (draw > 0.97), MODIFIERS.index("KX"), 0)
+    second = np.where(therapy & (draw < 0.08), MODIFIERS.index("59"), second)
+    return first, second
+
+
+def _visit_columns(lines: _Lines) -> dict[str, pd.Categorical]:
+    n_visits = int(lines.visit.max(initial=-1)) + 1
+    patients = len(PROVIDERS) * lines.panel
     return {
-        "visit": visit,
-        "prov": prov[visit],
-        "role": prov_role[prov][visit],
-        "patient": patient[visit],
-        "day": rng.integers(0, len(days), n_visits)[visit],
-        "pos": pos[visit],
-        "days": days,
-        "panel": panel,
+        "Service Date": _cat(lines.day, [d.strftime("%Y-%m-%d") for d in lines.days]),
+        "Rendering Provider": _cat(lines.provider, [p for p, *_ in PROVIDERS]),
+        "Patient ID": _cat(lines.patient, [f"P{i:06d}" for i in range(patients)]),
+        "Encounter ID": _cat(lines.visit, [f"E{i:07d}" for i in range(n_visits)]),
+        "POS": _cat(lines.place, PLACES),
     }
+
+
+def _diagnosis_columns(
+    rng: np.random.Generator, names: list[str], first: np.ndarray, others: list[np.ndarray]
+) -> dict[str, pd.Categorical]:
+    """Dx1 to Dx4 as written: 15% of the first diagnoses without their dot."""
+    written = names + [d.replace(".", "") for d in names if "." in d]
+    without_dot = np.array([written.index(d.replace(".", "")) for d in names])
+    no_dot = rng.random(len(first)) < 0.15
+    columns = {"Dx1": _cat(np.where(no_dot, without_dot[first], first), written)}
+    for n, other in zip((2, 3, 4), others, strict=True):
+        columns[f"Dx{n}"] = _cat(np.where(other >= 0, other, len(written)), written + [""])
+    return columns
+
+
+def _charge_column(per_unit: np.ndarray, line_code: np.ndarray, units: np.ndarray):
+    """Each line's charge: its code's charge per unit times its units (counted up to 8)."""
+    charge, texts = pd.factorize(
+        pd.Series([f"{per_unit[c] * n:.2f}" for c in range(len(per_unit)) for n in range(1, 9)])
+    )
+    return _cat(charge[line_code * 8 + np.clip(units, 1, 8) - 1], list(texts))
 
 
 def generate_encounters(n_rows: int, seed: int = 0, dirty_share: float = 0.03) -> pd.DataFrame:
@@ -115,91 +289,28 @@ def generate_encounters(n_rows: int, seed: int = 0, dirty_share: float = 0.03) -
     """
     if n_rows < 0 or not 0 <= dirty_share <= 1:
         raise ValueError("n_rows must be >= 0 and dirty_share between 0 and 1")
-    rng = np.random.default_rng(seed)
-    v = _lines(rng, n_rows)
-    known = load_codes().set_index("code")
-    rvus = load_rvus(YEAR)
-    rvus = rvus[rvus["modifier"] == ""].set_index("hcpcs")
-    codes = sorted({c for r in ROLES.values() for c in r[3]} & set(known.index) & set(rvus.index))
-    idx = {c: i for i, c in enumerate(codes)}
-    line_code = np.zeros(n_rows, dtype=np.int32)
-    for r, (_, _, _, mix) in enumerate(ROLES.values()):
-        rows = np.flatnonzero(v["role"] == r)
-        mix = {c: w for c, w in mix.items() if c in idx}
-        pick = _pick(rng, np.array(list(mix.values()), dtype=float), len(rows))
-        line_code[rows] = np.array([idx[c] for c in mix])[pick]
-    timed = known.loc[codes, "timed"].to_numpy(dtype=bool)[line_code]
-    # units and minutes: timed codes by the 8-minute rule, sometimes off by one
-    units = np.where(timed, _pick(rng, np.array([35, 45, 15, 5.0]), n_rows) + 1, 1)
-    minutes = 8 + 15 * (units - 1) + rng.integers(0, 15, n_rows)
-    off = timed & (rng.random(n_rows) < 0.06)
-    units = np.where(off, np.maximum(1, units + rng.choice([-1, 1], n_rows)), units)
-    minutes = np.where(timed & (rng.random(n_rows) < 0.01), rng.integers(3, 8, n_rows), minutes)
-    traction = line_code == idx.get("97012", -1)
-    show_min = timed | (traction & (rng.random(n_rows) < 0.5))
-    # diagnoses from the pairings of each code; stale headers kept at realistic rates
-    pairs = load_pairings()
-    dx_names = set(pairs["icd10"]) | set(SECONDARY) | {c for k in STALE.values() for c in k}
-    dx_names = sorted(dx_names | {d[:-1] for d in dx_names if len(d) >= 6} | set(UNKNOWN))
-    dxi = {d: i for i, d in enumerate(dx_names)}
-    dx1 = np.zeros(n_rows, dtype=np.int32)
-    for c, i in idx.items():
-        rows = np.flatnonzero(line_code == i)
-        options = pairs.loc[pairs["cpt"] == c, "icd10"].tolist() or ["M62.81"]
-        dx1[rows] = np.array([dxi[d] for d in options])[rng.integers(0, len(options), len(rows))]
-    for stale, children in STALE.items():
-        rows = np.flatnonzero((dx1 == dxi[stale]) & (rng.random(n_rows) >= STALE_KEEP))
-        dx1[rows] = np.array([dxi[c] for c in children])[rng.integers(0, 3, len(rows))]
-    low_back = np.isin(dx1, [dxi["M54.50"], dxi["M54.59"]]) & (rng.random(n_rows) < STALE_SHARE)
-    dx1[low_back] = dxi["M54.5"]
-    sec = np.array([dxi[d] for d in SECONDARY])
-    parent = np.array([dxi.get(d[:-1], dxi[d]) if len(d) >= 6 else dxi[d] for d in dx_names])
-    u = rng.random(n_rows)
-    dx1 = np.where(u < OFF_LIST, sec[rng.integers(0, len(sec), n_rows)], dx1)
-    dx1 = np.where((u >= OFF_LIST) & (u < OFF_LIST + TRUNCATED), parent[dx1], dx1)
-    unknown = np.array([dxi[d] for d in UNKNOWN])[rng.integers(0, len(UNKNOWN), n_rows)]
-    dx1 = np.where(u > 1 - UNKNOWN_SHARE, unknown, dx1)
-    dx_more = [np.where(rng.random(n_rows) < p, sec[rng.integers(0, len(sec), n_rows)], -1)
-               for p in (0.55, 0.25, 0.08)]  # fmt: skip
-    dx_cats = dx_names + [d.replace(".", "") for d in dx_names if "." in d]
-    nodot = np.array([dx_cats.index(d.replace(".", "")) for d in dx_names])
-    # modifiers: therapy modifier on 97xxx lines, 59 on some, 26 on hospital MRI reads, 25 on E/M
-    family = np.array([c.startswith("97") for c in codes])[line_code]
-    mods = ["", "GP", "GO", "59", "26", "25", "KX"]
-    role_mod = np.array([mods.index(m[2]) for m in ROLES.values()])[v["role"]]
-    mod1 = np.where(family, role_mod, 0)
-    mri = np.isin(line_code, [idx[c] for c in ("72141", "72148") if c in idx]) & (v["pos"] > 0)
-    mod1 = np.where(mri, 4, mod1)
-    em = np.array([c.startswith("992") for c in codes])[line_code]
-    md = v["role"] == list(ROLES).index("md")
-    mod1 = np.where(em & md & (rng.random(n_rows) < 0.15), 5, mod1)
-    u = rng.random(n_rows)
-    mod2 = np.where(family & (u < 0.08), 3, np.where(family & (u > 0.97), 6, 0))
-    # charges: about twice the national non-facility total per unit
-    total = rvus.loc[codes, "total_rvu_nonfacility"].to_numpy() * 2.1 * 32.3465
-    charge_of, charge_cats = pd.factorize(
-        pd.Series([f"{total[c] * u:.2f}" for c in range(len(codes)) for u in range(1, 9)])
-    )
-    charge = charge_of[line_code * 8 + np.clip(units, 1, 8) - 1]
-    out = {
-        "Service Date": _cat(v["day"], [d.strftime("%Y-%m-%d") for d in v["days"]]),
-        "Rendering Provider": _cat(v["prov"], [p for p, *_ in PROVIDERS]),
-        "Patient ID": _cat(v["patient"], [f"P{i:06d}" for i in range(len(PROVIDERS) * v["panel"])]),
-        "Encounter ID": _cat(
-            v["visit"], [f"E{i:07d}" for i in range(int(v["visit"].max(initial=-1)) + 1)]
-        ),
-        "CPT": _cat(line_code, codes),
-        "Mod 1": _cat(mod1, mods),
-        "Mod 2": _cat(mod2, mods),
-        "Units": _cat(units - 1, [str(u) for u in range(1, 10)]),
-        "Minutes": _cat(np.where(show_min, minutes, -1) + 1, [""] + [str(m) for m in range(200)]),
-        "Dx1": _cat(np.where(rng.random(n_rows) < 0.15, nodot[dx1], dx1), dx_cats),
-    }
-    for n, d in zip((2, 3, 4), dx_more, strict=True):
-        out[f"Dx{n}"] = _cat(np.where(d >= 0, d, len(dx_cats)), dx_cats + [""])
-    out["POS"] = _cat(v["pos"], ["11", "22", "21"])
-    out["Charge"] = _cat(charge, list(charge_cats))
-    frame = pd.DataFrame(out)[COLUMNS]
+    rng = np.random.default_rng(seed)  # each step draws from it in turn: keep their order
+    lines = _lines(rng, n_rows)
+    codes, timed, per_unit = _code_table()
+    line_code = _draw_codes(rng, lines.role, codes)
+    traction = line_code == (codes.index("97012") if "97012" in codes else -1)
+    units, minutes, shows_minutes = _draw_units(rng, timed[line_code], traction)
+    dx_names, first_dx, other_dx = _draw_diagnoses(rng, line_code, codes)
+    first_modifier, second_modifier = _draw_modifiers(rng, lines, line_code, codes)
+    frame = pd.DataFrame(
+        {
+            **_visit_columns(lines),
+            "CPT": _cat(line_code, codes),
+            "Mod 1": _cat(first_modifier, MODIFIERS),
+            "Mod 2": _cat(second_modifier, MODIFIERS),
+            "Units": _cat(units - 1, [str(u) for u in range(1, 10)]),
+            "Minutes": _cat(
+                np.where(shows_minutes, minutes + 1, 0), [""] + [str(m) for m in range(200)]
+            ),
+            **_diagnosis_columns(rng, dx_names, first_dx, other_dx),
+            "Charge": _charge_column(per_unit, line_code, units),
+        }
+    )[COLUMNS]
     return _dirty(frame, rng, dirty_share)
 
 
@@ -253,7 +364,7 @@ def write_encounters(path: str | Path, n_rows: int, seed: int = 0, dirty_share: 
 def main(argv: list[str] | None = None) -> int:
     """Command line: write a synthetic encounter file; returns the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m cpt_analysis.synth",
+        prog="python -m cpt_analysis.practice.synth",
         description="Write a synthetic encounter export (CSV, one claim line per row, 2025).",
     )
     parser.add_argument("--rows", type=int, default=2000, help="number of lines (default 2000)")
