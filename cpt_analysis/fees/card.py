@@ -82,6 +82,57 @@ class CodeCard:
         return text
 
 
+INDICATORS = {
+    "status": STATUS_MEANINGS,
+    "global_days": GLOBAL_DAYS_MEANINGS,
+    "pctc": PCTC_MEANINGS,
+    "mult_proc": MULT_PROC_MEANINGS,
+}
+PRICE_COLUMNS = [
+    "modifier",
+    "locality_id",
+    "locality_name",
+    "setting",
+    "work_rvu",
+    "pe_rvu",
+    "mp_rvu",
+    "conversion_factor",
+    "amount",
+    "reason",
+]
+
+
+def _rows(code: str, modifier: str, year: int) -> pd.DataFrame:
+    """Return the RVU rows of a code in a year: every modifier's, or the one asked for."""
+    rvus = load_rvus(year)
+    rows = rvus[rvus["hcpcs"] == code].reset_index(drop=True)
+    if rows.empty:
+        raise _not_in_year(code, year)
+    if not modifier:
+        return rows
+    if not (rows["modifier"] == modifier).any():
+        have = ", ".join(m or "none" for m in rows["modifier"])
+        raise WorkbookError(
+            f"{code} has no row for modifier {modifier} in {year}", f"its rows are: {have}"
+        )
+    return rows[rows["modifier"] == modifier].reset_index(drop=True)
+
+
+def _not_in_year(code: str, year: int) -> WorkbookError:
+    """The error for a code without RVUs in a year: the years it has, or how to import it."""
+    codes = load_codes()
+    elsewhere = [y for y in rvu_years() if (load_rvus(y)["hcpcs"] == code).any()]
+    if (codes["code"] == code).any() or elsewhere:
+        return WorkbookError(
+            f"{code} has no RVUs in {year}",
+            f"it has RVUs in {', '.join(map(str, elsewhere)) or 'no year'}; pick one with --year",
+        )
+    return WorkbookError(
+        f"{code} is not in the workbook's tables (it ships {len(codes)} codes)",
+        f"{IMPORT_RVU_HINT} to see every code",
+    )
+
+
 def _history(code: str) -> pd.DataFrame:
     rvus = load_rvus()
     rows = rvus[(rvus["hcpcs"] == code) & (rvus["modifier"] == "")]
@@ -89,41 +140,50 @@ def _history(code: str) -> pd.DataFrame:
 
 
 def _prices(
-    rows: pd.DataFrame, year: int, locality: object, apm: bool, notes: list
-) -> pd.DataFrame:
+    rows: pd.DataFrame, year: int, locality: object, apm: bool
+) -> tuple[pd.DataFrame, list[str]]:
+    """Return the payments of the rows, national and in the locality, in both settings, and a
+    note when the year has no GPCIs for the locality."""
     cf = float(conversion_factor(year, None, apm)["conversion_factor"])
     places = [("national", "National (GPCI 1.0)", None)]
+    notes = []
     if not is_national(locality):
         try:
             gpci = resolve_locality(locality, year)
             places.append((gpci["locality_id"], gpci["locality_name"], gpci))
         except MissingGpciError as exc:
             notes.append(f"Locality amounts for {year} are not shown: {exc}")
-    parts = []
-    for place_id, place_name, gpci in places:
-        for setting in ("nonfacility", "facility"):
-            priced = price_frame(rows, gpci, cf, setting)
-            parts.append(
-                priced.assign(
-                    locality_id=place_id,
-                    locality_name=place_name,
-                    setting=setting,
-                    conversion_factor=cf,
-                )
-            )
-    cols = [
-        "modifier",
-        "locality_id",
-        "locality_name",
-        "setting",
-        "work_rvu",
-        "pe_rvu",
-        "mp_rvu",
-        "conversion_factor",
-        "amount",
-        "reason",
+    parts = [
+        price_frame(rows, gpci, cf, setting).assign(
+            locality_id=place_id, locality_name=place_name, setting=setting, conversion_factor=cf
+        )
+        for place_id, place_name, gpci in places
+        for setting in ("nonfacility", "facility")
     ]
-    return pd.concat(parts, ignore_index=True)[cols]
+    return pd.concat(parts, ignore_index=True)[PRICE_COLUMNS], notes
+
+
+def _facts(code: str, rows: pd.DataFrame) -> tuple[dict, str, list[str]]:
+    """Return the workbook's plain-language facts of a code, its name, and a note when a code
+    from an imported CMS file has no facts (its name is then CMS's short descriptor)."""
+    codes = load_codes().set_index("code")
+    if code in codes.index:
+        facts = codes.loc[code].to_dict()
+        return facts, facts["name"], []
+    official = rows["description"].dropna()
+    note = (
+        f"{code} comes from an imported CMS file: the name shown is CMS's short descriptor; "
+        "the workbook has no plain-language facts for it yet."
+    )
+    return {}, official.iloc[0] if not official.empty else code, [note]
+
+
+def _meanings(rows: pd.DataFrame) -> dict[str, str]:
+    """Return the status, global days, PC/TC and multiple-procedure indicators of the global row
+    (or the first row), each with what it means."""
+    global_row = rows[rows["modifier"] == ""]
+    first = (global_row if not global_row.empty else rows).iloc[0]
+    return {k: f"{first[k]}: {meaning(table, first[k])}" for k, table in INDICATORS.items()}
 
 
 def code_card(
@@ -142,53 +202,17 @@ def code_card(
     """
     code, modifier = split_code_modifier(code)
     kind = resolve_setting(setting)[0]
-    years = rvu_years()
-    year = int(year) if year is not None else years[-1]
-    rvus = load_rvus(year)
-    rows = rvus[rvus["hcpcs"] == code].reset_index(drop=True)
-    codes = load_codes().set_index("code")
-    if rows.empty:
-        elsewhere = [y for y in years if (load_rvus(y)["hcpcs"] == code).any()]
-        if code in codes.index or elsewhere:
-            raise WorkbookError(
-                f"{code} has no RVUs in {year}",
-                f"it has RVUs in {', '.join(map(str, elsewhere)) or 'no year'}; pick one with --year",
-            )
-        raise WorkbookError(
-            f"{code} is not in the workbook's tables (it ships {len(codes)} codes)",
-            f"{IMPORT_RVU_HINT} to see every code",
-        )
-    if modifier:
-        if not (rows["modifier"] == modifier).any():
-            have = ", ".join(m or "none" for m in rows["modifier"])
-            raise WorkbookError(
-                f"{code} has no row for modifier {modifier} in {year}", f"its rows are: {have}"
-            )
-        rows = rows[rows["modifier"] == modifier].reset_index(drop=True)
-    notes: list[str] = []
-    facts = codes.loc[code].to_dict() if code in codes.index else {}
-    official = rows["description"].dropna()
-    if facts:
-        name = facts["name"]
-    else:
-        name = official.iloc[0] if not official.empty else code
-        notes.append(
-            f"{code} comes from an imported CMS file: the name shown is CMS's short descriptor; "
-            "the workbook has no plain-language facts for it yet."
-        )
+    year = int(year) if year is not None else rvu_years()[-1]
+    rows = _rows(code, modifier, year)
+    facts, name, notes = _facts(code, rows)
     names = load_common_names()
-    glob = rows[rows["modifier"] == ""]
-    first = (glob if not glob.empty else rows).iloc[0]
-    meanings = {
-        "status": f"{first['status']}: {meaning(STATUS_MEANINGS, first['status'])}",
-        "global_days": f"{first['global_days']}: {meaning(GLOBAL_DAYS_MEANINGS, first['global_days'])}",
-        "pctc": f"{first['pctc']}: {meaning(PCTC_MEANINGS, first['pctc'])}",
-        "mult_proc": f"{first['mult_proc']}: {meaning(MULT_PROC_MEANINGS, first['mult_proc'])}",
-    }
+    meanings = _meanings(rows)
     day = as_date(date_of_service)
     diagnoses = diagnoses_for(code, day)
     if not diagnoses.empty:
         notes.append(GUIDANCE_NOTE)
+    history = _history(code)
+    prices, price_notes = _prices(rows, year, locality, apm)
     return CodeCard(
         code=code,
         year=year,
@@ -199,9 +223,9 @@ def code_card(
         facts=facts,
         common_names=names.loc[names["code"] == code, "common_name"].tolist(),
         rvus=rows,
-        history=_history(code),
-        prices=_prices(rows, year, locality, apm, notes),
+        history=history,
+        prices=prices,
         diagnoses=diagnoses,
         meanings=meanings,
-        notes=notes,
+        notes=notes + price_notes,
     )
