@@ -1,8 +1,13 @@
-"""Shared fixtures: the official CMS files in ../shared/cms (skipped where absent) and a
-temporary local store so tests never touch a user's data/local."""
+"""Shared fixtures: the official CMS files in ../shared/cms (skipped where absent), a
+temporary local store so tests never touch a user's data/local, a JupyterLab server and a
+headless Chromium; and the guard of the ``slow`` marker: a test that starts a Jupyter kernel,
+a server or a browser without ``@pytest.mark.slow`` fails, so `make test-fast` stays fast."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,6 +38,66 @@ def tmp_store(tmp_path, monkeypatch):
     icd10._added.cache_clear()
     yield store
     icd10._added.cache_clear()
+
+
+SLOW_FIXTURES = ("jupyterlab", "chromium")  # a server, a browser
+MARK_IT = "mark it @pytest.mark.slow (`make test-fast` leaves slow tests out)"
+
+
+def pytest_collection_modifyitems(items):
+    """Refuse to run a test that uses a server or a browser fixture without the slow marker."""
+    unmarked = [
+        f"{item.nodeid} uses the {name} fixture: {MARK_IT}"
+        for item in items
+        for name in SLOW_FIXTURES
+        if name in getattr(item, "fixturenames", ()) and not item.get_closest_marker("slow")
+    ]
+    if unmarked:
+        raise pytest.UsageError("\n".join(unmarked))
+
+
+@pytest.fixture(scope="session")
+def kernel_trap(tmp_path_factory):
+    """A Jupyter data folder whose ``python3`` kernel only leaves a mark and exits: put first
+    on JUPYTER_PATH, any kernel started from the test (papermill, nbconvert, a batch's worker
+    processes or a `cpt-workbook run` subprocess) leaves the mark instead of running."""
+    folder = tmp_path_factory.mktemp("kernel-trap")
+    mark = folder / "a kernel started"
+    spec = folder / "kernels" / "python3" / "kernel.json"
+    spec.parent.mkdir(parents=True)
+    code = f"import pathlib, sys; pathlib.Path({str(mark)!r}).touch(); sys.exit(1)"
+    argv = [sys.executable, "-c", code, "{connection_file}"]
+    spec.write_text(json.dumps({"argv": argv, "display_name": "trap", "language": "python"}))
+    return folder, mark
+
+
+@pytest.fixture(autouse=True)
+def no_kernel_unless_slow(request, monkeypatch, kernel_trap):
+    """Fail a test that starts a Jupyter kernel without the slow marker."""
+    if request.node.get_closest_marker("slow"):
+        yield
+        return
+    folder, mark = kernel_trap
+    mark.unlink(missing_ok=True)
+    paths = [str(folder), *filter(None, [os.environ.get("JUPYTER_PATH")])]
+    monkeypatch.setenv("JUPYTER_PATH", os.pathsep.join(paths))
+    yield
+    if mark.exists():
+        mark.unlink()
+        pytest.fail(f"{request.node.nodeid} started a Jupyter kernel: {MARK_IT}")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """The path of a headless Chromium (chromium or chromium-browser on PATH); skips the test
+    where there is none: only root can install it (`make test` does so when run as root)."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.skip(
+            "Chromium not found (no chromium or chromium-browser on PATH): the browser tests "
+            "need it; `sudo make chromium` installs it"
+        )
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -115,6 +115,7 @@ def test_unmapped_columns_are_not_even_read():
     assert [names[i] for i in visit] == ["Pt ID"]
 
 
+@pytest.mark.slow
 def test_no_identifier_reaches_notebook_04_outputs(tmp_path):
     source = write_csv_export(tmp_path / "export.csv", hostile_frame())
     params = {"encounters_path": str(source), "locality": "national",
@@ -132,6 +133,7 @@ def test_no_identifier_reaches_notebook_04_outputs(tmp_path):
     assert "columns read (as column_map): " in html and "Pt ID=patient_id" in html
 
 
+@pytest.mark.slow
 def test_notebook_04_refuses_a_bad_column_map_with_the_cli_message(tmp_path):
     result = run_one("04_practice_productivity", {"column_map": "Units"}, tmp_path)
     assert not result.ok

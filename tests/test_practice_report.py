@@ -66,6 +66,7 @@ def test_practice_charts_carry_the_values(export):
     assert counts["non-billable diagnosis (header)"] == 1
 
 
+@pytest.mark.slow
 def test_notebook_on_a_user_file_with_relative_path(export, tmp_path, monkeypatch):
     monkeypatch.chdir(export.parent)
     params = parse_params(
@@ -82,6 +83,7 @@ def test_notebook_on_a_user_file_with_relative_path(export, tmp_path, monkeypatc
         assert not any("PTSECRET" in str(c.value) for row in sheet.iter_rows() for c in row)
 
 
+@pytest.mark.slow
 def test_notebook_default_sample_neutralises_formulas(tmp_path):
     result = run_one("04_practice_productivity", {}, tmp_path)
     assert result.ok, result.error

@@ -1,12 +1,13 @@
 """The exported HTML report in a real headless Chromium, with no network: every chart renders."""
 
 import re
-import shutil
 import subprocess
 
 import pytest
 
 from cpt_analysis.reports.runner import run_one
+
+pytestmark = pytest.mark.slow  # a kernel per report, then Chromium
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -23,18 +24,11 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def _chromium():
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail("chromium is missing: `make test` installs Debian's chromium where absent")
-    return path
-
-
 @pytest.mark.parametrize(
     "name, params",
     [("00_training_tour", {}), ("01_code_card", {"cpt_code": "72148"}), ("02_rvu_explorer", {})],
 )
-def test_every_chart_renders_offline(tmp_path, name, params):
+def test_every_chart_renders_offline(chromium, tmp_path, name, params):
     result = run_one(name, params, tmp_path)
     assert result.ok, result.error
     html = result.html.read_text()
@@ -44,7 +38,7 @@ def test_every_chart_renders_offline(tmp_path, name, params):
     assert not re.search(r"<script[^>]+src=\"https?:", html)  # nothing fetched from a network
     profile = tmp_path / "profile"
     dom = subprocess.run(
-        [_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", result.html.as_uri()],
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", result.html.as_uri()],
         capture_output=True,
         text=True,
         timeout=120,

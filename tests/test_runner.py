@@ -84,6 +84,7 @@ def _sheet_values(path, sheet):
     return [[c.value for c in row] for row in book[sheet].iter_rows()]
 
 
+@pytest.mark.slow
 def test_code_card_of_a_leading_zero_code(tmp_path):
     result = run_one("01_code_card", {"cpt_code": "00100", "locality": "national"}, tmp_path)
     assert result.ok, result.error
@@ -97,6 +98,7 @@ def test_code_card_of_a_leading_zero_code(tmp_path):
     assert "notebook.validate(" not in html  # code hidden for managers
 
 
+@pytest.mark.slow
 def test_code_card_with_26_and_tc_and_a_status_b_code(tmp_path):
     mri = run_one("01_code_card", {"cpt_code": "72148", "year": 2025}, tmp_path)
     assert mri.ok, mri.error
@@ -116,6 +118,7 @@ def test_code_card_with_26_and_tc_and_a_status_b_code(tmp_path):
     assert "bundled: payment is included in other services" in bundled.html.read_text()
 
 
+@pytest.mark.slow
 def test_code_card_of_a_code_from_an_imported_cms_file(cms_dir, tmp_path):
     from cpt_analysis.reference.importer import import_file
 
@@ -125,6 +128,7 @@ def test_code_card_of_a_code_from_an_imported_cms_file(cms_dir, tmp_path):
     assert "Heart failure composite" in result.html.read_text()
 
 
+@pytest.mark.slow
 def test_a_failing_cell_gives_one_line_and_keeps_the_partial_notebook(tmp_path):
     result = run_one("03_diagnosis_pairings", {"icd10_code": "Z99"}, tmp_path)
     assert not result.ok
@@ -135,6 +139,7 @@ def test_a_failing_cell_gives_one_line_and_keeps_the_partial_notebook(tmp_path):
     assert result.executed.exists() and result.html is None
 
 
+@pytest.mark.slow
 def test_explorer_and_pairings_with_their_defaults(tmp_path):
     for name in ("02_rvu_explorer", "03_diagnosis_pairings"):
         result = run_one(name, {}, tmp_path)
@@ -144,6 +149,7 @@ def test_explorer_and_pairings_with_their_defaults(tmp_path):
     assert impact[0][0] is not None
 
 
+@pytest.mark.slow
 def test_batch_in_parallel_with_the_cli(tmp_path):
     out = tmp_path / "batch"
     codes = tmp_path / "codes.txt"
@@ -197,6 +203,7 @@ def test_notebooks_command_lists_parameters(capsys):
     assert config.NOTEBOOKS_DIR.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name, params, expected",
     [
@@ -220,6 +227,7 @@ def test_explorer_and_pairings_over_parameter_sets(tmp_path, name, params, expec
     assert expected in result.html.read_text()
 
 
+@pytest.mark.slow
 def test_explorer_of_an_imported_code(cms_dir, tmp_path):
     from cpt_analysis.reference.importer import import_file
 

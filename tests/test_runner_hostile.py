@@ -325,6 +325,7 @@ def _notebook(path, *cells):
     return path
 
 
+@pytest.mark.slow
 def test_the_kernel_log_stays_off_the_console_but_a_failing_cell_does_not(tmp_path, capfd):
     """A value with quotes reaches the kernel whole; the kernel's own ERROR log (such as the
     "KeyboardInterrupt caught in kernel" line papermill's shutdown can cause) is not printed;
@@ -347,6 +348,7 @@ def test_the_kernel_log_stays_off_the_console_but_a_failing_cell_does_not(tmp_pa
     )
 
 
+@pytest.mark.slow
 def test_the_training_tour_says_it_writes_no_excel(tmp_path, capfd):
     assert main(["run", "00_training_tour", "-p", "topic=codes", "--out", str(tmp_path)]) == 0
     captured = capfd.readouterr()

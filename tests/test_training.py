@@ -274,6 +274,7 @@ def test_the_committed_notebook_gives_no_answer_away():
         assert answer not in text, answer
 
 
+@pytest.mark.slow
 def test_papermill_run_with_another_topic_locality_and_year(tmp_path):
     [params] = parse_params("00_training_tour", ["topic=payment", "locality=01112-05", "year=2026"])
     assert params == {"topic": "payment", "locality": "01112-05", "year": 2026}
@@ -287,6 +288,7 @@ def test_papermill_run_with_another_topic_locality_and_year(tmp_path):
         run_one("00_training_tour", {"topic": "astrology"}, tmp_path)
 
 
+@pytest.mark.slow
 def test_jupyterlab_opens_the_notebook(jupyterlab):
     status, body = jupyterlab("/api/contents/00_training_tour.ipynb")
     assert status == 200
@@ -297,6 +299,7 @@ def test_jupyterlab_opens_the_notebook(jupyterlab):
     assert content["cells"][2]["metadata"]["tags"] == ["parameters"]
 
 
+@pytest.mark.slow
 def test_a_trainee_answers_in_a_kernel(tmp_path):
     from nbconvert.preprocessors import ExecutePreprocessor
 
