@@ -12,17 +12,20 @@ RVUs used (data/rvus.csv, 2025, global rows): code work / PE non-facility / PE f
 
 import pandas as pd
 import pytest
+from cms_samples import write_pprrvu_2025
 
 from cpt_analysis.errors import WorkbookError
 from cpt_analysis.export import refuse_identifiers
 from cpt_analysis.practice.intake import read_encounters
 from cpt_analysis.practice.productivity import (
     FROM_FILE,
+    STATUS_T_UNPAID,
     by_code,
     explain,
     productivity,
     provider_month,
 )
+from cpt_analysis.reference.importer import import_file
 
 HEADER = "DOS,Provider,Patient ID,CPT,Mod1,Units,Dx1,POS\n"
 
@@ -188,23 +191,33 @@ def test_user_mistakes(tmp_path):
         explain(accepted, locality="atlantis")
 
 
-def test_status_t_is_paid_only_without_another_service_that_day(tmp_path, cms_dir):
-    from cpt_analysis.practice.productivity import STATUS_T_UNPAID
-    from cpt_analysis.reference.importer import import_file
+STATUS_T_DAYS = (
+    "2025-03-04,Dr A,P1,94760,,1,R09.02,11\n"  # with 99213 by Dr A that day: not paid
+    "2025-03-04,Dr A,P1,99213,,1,R09.02,11\n"
+    "2025-03-05,Dr A,P1,94760,,1,R09.02,11\n"  # alone that day: paid
+    "2025-03-06,Dr A,P2,94760,,1,R09.02,11\n"  # another provider's visit: paid
+    "2025-03-06,Dr B,P2,99213,,1,R09.02,11\n"
+)
 
-    import_file(cms_dir / "2025" / "PPRRVU2025_Oct.csv")  # 94760 (pulse oximetry) is status T
-    body = (
-        "2025-03-04,Dr A,P1,94760,,1,R09.02,11\n"  # with 99213 by Dr A that day: not paid
-        "2025-03-04,Dr A,P1,99213,,1,R09.02,11\n"
-        "2025-03-05,Dr A,P1,94760,,1,R09.02,11\n"  # alone that day: paid
-        "2025-03-06,Dr A,P2,94760,,1,R09.02,11\n"  # another provider's visit: paid
-        "2025-03-06,Dr B,P2,99213,,1,R09.02,11\n"
-    )
-    out = explain(lines(tmp_path, body)).set_index("source_row")
+
+def _check_status_t(tmp_path):
+    out = explain(lines(tmp_path, STATUS_T_DAYS)).set_index("source_row")
     assert out.loc[2, "status"] == "T"
     assert pd.isna(out.loc[2, "final_amount"]) and pd.isna(out.loc[2, "base_amount"])
     assert out.loc[2, "reason"] == STATUS_T_UNPAID
     # 94760, 2025 national non-facility total 0.11 x 32.3465 = 3.558... -> $3.56
     assert out.loc[4, "final_amount"] == 3.56 and out.loc[4, "reason"] == "paid"
     assert out.loc[5, "final_amount"] == 3.56
-    assert out.loc[3, "final_amount"] == out.loc[6, "final_amount"] > 0
+    # 99213: 2.75 x 32.3465 = 88.952875 -> $88.95, paid with or without 94760 that day
+    assert out.loc[3, "final_amount"] == out.loc[6, "final_amount"] == 88.95
+
+
+def test_status_t_is_paid_only_without_another_service_that_day(tmp_path):
+    """On a small CMS-shaped file with the official 2025 rows of 94760 (status T) and 99213."""
+    import_file(write_pprrvu_2025(tmp_path / "PPRRVU2025_Oct.csv"))
+    _check_status_t(tmp_path)
+
+
+def test_status_t_with_the_official_2025_file(tmp_path, cms_dir):
+    import_file(cms_dir / "2025" / "PPRRVU2025_Oct.csv")  # 94760 (pulse oximetry) is status T
+    _check_status_t(tmp_path)
