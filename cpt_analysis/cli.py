@@ -246,10 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_lookup)
 
+    from . import config
+
+    store = f"{config.store_dir()}; set {config.STORE_ENV} to use another folder"
     p = sub.add_parser(
         "import-cms",
         help="import official CMS files into the local store",
-        description="Import CMS files into the local store (data/local): an RVU zip as CMS "
+        description=f"Import CMS files into the local store ({store}): an RVU zip as CMS "
         "ships it (its RVU, GPCI and locality files; other members listed as skipped, with "
         "why), a PPRRVU file (CSV or TXT), a GPCI or LOCCO file, or an ICD-10-CM order file. "
         "What a file says about its year and release wins; nothing is saved unless every file "
@@ -407,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--add",
         action="store_true",
-        help="add the article's new common names and pairings to the local store (data/local), "
+        help=f"add the article's new common names and pairings to the local store ({store}), "
         "each naming the article",
     )
     p.add_argument(
@@ -423,7 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
         "store",
         help="list what is imported into the local store, or remove an import",
         description="List the imported tables (kind, year, release, rows, when, source file), "
-        "or remove one with --remove KIND YEAR so that the shipped tables are used again.",
+        "or remove one with --remove KIND YEAR so that the shipped tables are used again. "
+        f"The store: {store}.",
     )
     p.add_argument(
         "--remove",
