@@ -188,3 +188,31 @@ def test_clean_lines_give_an_empty_typed_table():
     found = audit(claim_lines([("2025-03-04", "97110", 1, 15, "M54.50", None)]))
     assert found.empty and list(found.columns)[0] == "line_ref"
     assert summary(found)["findings"].tolist() == [0, 0, 0, 0]
+
+
+def test_a_visit_billing_over_999_units_is_told_its_own_count():
+    # two visits with the same 45 timed minutes (3 units), billing 1,200 and 1,500 units
+    rows = [("2025-03-04", "97110", n, 15, "M54.50", None) for n in (400,) * 3 + (500,) * 3]
+    found = _units_found(rows, ["P1"] * 3 + ["P2"] * 3)
+    visits = [(line, text) for line, text in found if text.startswith("the visit's")]
+    assert visits == [
+        (2, "the visit's 45 timed minutes bill 3 unit(s) under the 8-minute rule; its timed "
+            "lines bill 1200"),
+        (5, "the visit's 45 timed minutes bill 3 unit(s) under the 8-minute rule; its timed "
+            "lines bill 1500"),
+    ]  # fmt: skip
+    lines = [(line, text) for line, text in found if not text.startswith("the visit's")]
+    assert lines[0] == (2, "15 minutes of this code carry at most 1 unit(s); the line bills 400")
+    assert lines[-1] == (7, "15 minutes of this code carry at most 1 unit(s); the line bills 500")
+    assert len(lines) == 6
+
+
+def test_a_visit_of_many_lines_is_judged_on_all_its_minutes():
+    # 1,200 lines of 15 minutes and one of 7: 18,007 minutes bill 1,200 units, not the 1,201 billed
+    rows = [("2025-03-04", "97110", 1, 15, "M54.50", None)] * 1200
+    rows.append(("2025-03-04", "97140", 1, 7, "M54.50", None))
+    assert _units_found(rows) == [
+        (2, "the visit's 18007 timed minutes bill 1200 unit(s) under the 8-minute rule; its "
+            "timed lines bill 1201"),
+    ]  # fmt: skip
+    assert _units_found(rows[:-1]) == []  # 18,000 minutes: the 1,200 units are right

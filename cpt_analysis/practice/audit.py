@@ -39,10 +39,17 @@ def _empty() -> pd.DataFrame:
     )
 
 
-def _texts(keys: np.ndarray, make) -> pd.Categorical:
-    """Return a categorical of texts built once per distinct key by ``make(key)``."""
-    inverse, uniq = pd.factorize(np.asarray(keys))
-    texts = pd.Index([make(k) for k in uniq.tolist()], dtype="str")
+def _texts(keys: np.ndarray | tuple[np.ndarray, ...], make) -> pd.Categorical:
+    """Return a categorical of texts built once per distinct key by ``make``: ``make(k)`` for
+    an array of keys; for a tuple of arrays, whose values side by side make a key,
+    ``make(k1, k2, ...)``."""
+    if isinstance(keys, tuple):
+        inverse, uniq = pd.MultiIndex.from_arrays(keys).factorize()
+        made = [make(*k) for k in uniq.tolist()]
+    else:
+        inverse, uniq = pd.factorize(np.asarray(keys))
+        made = [make(k) for k in uniq.tolist()]
+    texts = pd.Index(made, dtype="str")
     cats = texts.unique()
     return pd.Categorical.from_codes(cats.get_indexer(texts)[inverse], categories=cats)
 
@@ -186,13 +193,12 @@ def _pairing_findings(lines: pd.DataFrame, union: list[str], codes: list) -> pd.
     if not len(rows):
         return _empty()
     first = codes[0][rows] if codes else np.full(len(rows), -1)
-    more = sum((c[rows] >= 0).astype(np.int64) for c in codes[1:]) if codes else 0
-    width = len(union) + 1
+    more = np.zeros(len(rows), dtype=np.int64)  # diagnoses after the first
+    for c in codes[1:]:
+        more += c[rows] >= 0
 
-    def detail(k: int) -> str:
-        cpt_i, rest = divmod(k, width * 4)
-        n_more, dx_i = divmod(rest, width)
-        dx = union[dx_i - 1] if dx_i else "no first diagnosis"
+    def detail(cpt_i: int, n_more: int, dx_i: int) -> str:
+        dx = union[dx_i] if dx_i >= 0 else "no first diagnosis"
         extra = f" (and {n_more} more)" if n_more else ""
         return f"{cpts[cpt_i]} billed with {dx}{extra}: none is among its typical pairings"
 
@@ -200,10 +206,10 @@ def _pairing_findings(lines: pd.DataFrame, union: list[str], codes: list) -> pd.
         listed = ", ".join(typical[cpts[j]])
         return f"typical for {cpts[j]}: {listed} (guidance, not a coverage rule)"
 
-    ccodes = ccodes[rows].astype(np.int64)
+    ccodes = ccodes[rows]
     icd = _texts(first, lambda i: union[i] if i >= 0 else "")
-    keys = ccodes * width * 4 + np.minimum(more, 3) * width + first + 1
-    return _frame(lines, rows, UNPAIRED, icd, _texts(keys, detail), _texts(ccodes, suggestion))
+    details = _texts((ccodes, more, first), detail)
+    return _frame(lines, rows, UNPAIRED, icd, details, _texts(ccodes, suggestion))
 
 
 def _timed_lines(lines: pd.DataFrame) -> np.ndarray:
@@ -229,50 +235,8 @@ def units_findings(lines: pd.DataFrame) -> pd.DataFrame:
         return _empty()
     minutes = lines["minutes"].to_numpy(dtype=float, na_value=np.nan)[rows]
     units = lines["units"].to_numpy()[rows].astype(np.int64)
-    day = lines["date_of_service"].to_numpy().astype("datetime64[D]").astype(np.int64)[rows]
-    day -= day.min()  # day numbers from 0, as visit_keys expects
-    visit = pd.factorize(visit_keys(lines, rows, day)[0])[0]
-    n = int(visit.max()) + 1
-    missing = np.bincount(visit, weights=np.isnan(minutes), minlength=n) > 0
-    total = np.floor(np.bincount(visit, weights=np.nan_to_num(minutes), minlength=n))
-    billed = np.bincount(visit, weights=units, minlength=n).astype(np.int64)
-    expected = units_for_minutes(total)
-    first = np.full(n, len(rows))
-    np.minimum.at(first, visit, np.arange(len(rows)))
-    bad = np.flatnonzero(~missing & (billed != expected))
-    over = np.flatnonzero(~np.isnan(minutes) & (units > np.ceil(minutes / 15)))
-    parts = []
-    if len(bad):
-        key = total[bad].astype(np.int64) * 1000 + np.minimum(billed[bad], 999)
-
-        def detail(k: int) -> str:
-            m, b, e = k // 1000, k % 1000, int(units_for_minutes(k // 1000))
-            return (
-                f"the visit's {m} timed minutes bill {e} unit(s) under the 8-minute rule; its "
-                f"timed lines bill {b}"
-            )
-
-        def suggestion(k: int) -> str:
-            e = int(units_for_minutes(k // 1000))
-            if e == 0:
-                return "under 8 timed minutes in the visit bills nothing: remove its timed lines"
-            return f"bill {e} unit(s) in all across the visit's timed codes"
-
-        at = rows[first[bad]]
-        parts.append((at, _texts(key, detail), _texts(key, suggestion)))
-    if len(over):
-        key = np.floor(minutes[over]).astype(np.int64) * 1000 + np.minimum(units[over], 999)
-
-        def line_detail(k: int) -> str:
-            m, u = k // 1000, k % 1000
-            return (
-                f"{m} minutes of this code carry at most {-(-m // 15)} unit(s); the line bills {u}"
-            )
-
-        def line_suggestion(k: int) -> str:
-            return f"bill at most {-(-(k // 1000) // 15)} unit(s) of this code"
-
-        parts.append((rows[over], _texts(key, line_detail), _texts(key, line_suggestion)))
+    parts = [_visit_units(lines, rows, minutes, units), _line_units(rows, minutes, units)]
+    parts = [p for p in parts if len(p[0])]
     if not parts:
         return _empty()
     at = np.concatenate([p[0] for p in parts])
@@ -280,6 +244,57 @@ def units_findings(lines: pd.DataFrame) -> pd.DataFrame:
     suggestion = union_categoricals([p[2] for p in parts])
     icd = pd.Categorical([None] * len(at), categories=pd.Index([], dtype="str"))
     return _frame(lines, at, UNITS, icd, detail, suggestion)
+
+
+def _visit_units(lines: pd.DataFrame, rows: np.ndarray, minutes: np.ndarray, units: np.ndarray):
+    """Return the first timed line of each visit whose timed lines bill other units than its
+    timed minutes carry, and the finding's detail and suggestion of each."""
+    day = lines["date_of_service"].to_numpy().astype("datetime64[D]").astype(np.int64)[rows]
+    day -= day.min()  # day numbers from 0, as visit_keys expects
+    visit = pd.factorize(visit_keys(lines, rows, day)[0])[0]
+    n = int(visit.max()) + 1
+    missing = np.bincount(visit, weights=np.isnan(minutes), minlength=n) > 0
+    total = np.bincount(visit, weights=np.nan_to_num(minutes), minlength=n)
+    total = np.floor(total).astype(np.int64)
+    billed = np.bincount(visit, weights=units, minlength=n).astype(np.int64)
+    bad = np.flatnonzero(~missing & (billed != units_for_minutes(total)))
+    first = np.full(n, len(rows))
+    np.minimum.at(first, visit, np.arange(len(rows)))
+    detail = _texts((total[bad], billed[bad]), _visit_detail)
+    return rows[first[bad]], detail, _texts(total[bad], _visit_suggestion)
+
+
+def _visit_detail(minutes: int, billed: int) -> str:
+    expected = int(units_for_minutes(minutes))
+    return (
+        f"the visit's {minutes} timed minutes bill {expected} unit(s) under the 8-minute rule; "
+        f"its timed lines bill {billed}"
+    )
+
+
+def _visit_suggestion(minutes: int) -> str:
+    expected = int(units_for_minutes(minutes))
+    if expected == 0:
+        return "under 8 timed minutes in the visit bills nothing: remove its timed lines"
+    return f"bill {expected} unit(s) in all across the visit's timed codes"
+
+
+def _line_units(rows: np.ndarray, minutes: np.ndarray, units: np.ndarray):
+    """Return the timed lines that bill more units than their own minutes carry (one per
+    started 15 minutes), and the finding's detail and suggestion of each."""
+    over = np.flatnonzero(~np.isnan(minutes) & (units > np.ceil(minutes / 15)))
+    whole = np.floor(minutes[over]).astype(np.int64)
+    detail = _texts((whole, units[over]), _line_detail)
+    return rows[over], detail, _texts(whole, _line_suggestion)
+
+
+def _line_detail(minutes: int, units: int) -> str:
+    most = -(-minutes // 15)
+    return f"{minutes} minutes of this code carry at most {most} unit(s); the line bills {units}"
+
+
+def _line_suggestion(minutes: int) -> str:
+    return f"bill at most {-(-minutes // 15)} unit(s) of this code"
 
 
 def audit(lines: pd.DataFrame) -> pd.DataFrame:
