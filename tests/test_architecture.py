@@ -1,6 +1,7 @@
 """The package's rooms and floors: imports run one way, from the commands down to the core.
 
-- the core: ``config`` and ``errors`` at the bottom; ``identifiers``, ``dates``, ``files`` and
+- the core: ``config``, ``errors`` and ``validation`` (the registry of parameter validators
+  that the features fill) at the bottom; ``identifiers``, ``dates``, ``files`` and
   ``plotting`` on them; ``export`` on ``files``;
 - ``reference`` stands on the core alone; ``fees`` on ``reference``;
 - ``practice``, ``articles`` and ``training`` stand on ``fees`` and ``reference``, never on each
@@ -22,6 +23,7 @@ PACKAGE = Path(config.__file__).resolve().parent
 FLOORS = {
     "config": 0,
     "errors": 0,
+    "validation": 0,
     "identifiers": 1,
     "dates": 1,
     "files": 1,

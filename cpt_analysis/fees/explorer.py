@@ -15,6 +15,7 @@ import pandas as pd
 from ..errors import IMPORT_HINT, WorkbookError
 from ..identifiers import normalize_hcpcs
 from ..reference.loaders import load_codes, load_conversion_factors, load_rvus, rvu_years
+from ..validation import register, register_check
 from .payment import cents, conversion_factor, price_frame, resolve_locality, resolve_setting
 
 EFFICIENCY_YEAR = 2026
@@ -72,6 +73,28 @@ def select_codes(codes: str | list | None = None, family: str | None = None) -> 
             f"check the code, or {IMPORT_HINT}",
         )
     return chosen
+
+
+@register("codes")
+def _codes(value: object) -> list[str]:
+    """The codes to explore (see :func:`select_codes`); none given is an empty list."""
+    return select_codes(value) if value not in (None, "", []) else []
+
+
+@register("family")
+def _family(value: object) -> str:
+    """A family of codes named by a unique part of its name, as given; empty for none."""
+    text = str(value or "").strip()
+    if text:
+        select_codes(family=text)
+    return text
+
+
+@register_check
+def _codes_or_family(params: dict) -> None:
+    """The explorer needs codes, or a family when the codes are left empty."""
+    if "codes" in params and "family" in params:
+        select_codes(params["codes"] or None, family=params["family"] or None)
 
 
 def _names(rvus: pd.DataFrame) -> pd.Series:
@@ -286,6 +309,39 @@ def _units(volumes: dict) -> dict[str, int]:
             raise WorkbookError(f"{code} is listed twice in the volumes", "give it once")
         units[code] = number
     return units
+
+
+@register("volumes")
+def parse_volumes(value: object) -> dict[str, int]:
+    """Return volumes typed as ``97110:120,97140:80`` (``=`` works as ``:`` too), or given as a
+    dict, as {code: units}: codes normalised, units whole numbers of 0 or more.
+
+    Raises WorkbookError for an item that is not CODE:UNITS, a bad code, a code given twice or
+    no volumes at all.
+    """
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else (
+            item.replace("=", ":").partition(":")[::2]
+            for item in str(value).split(",")
+            if item.strip()
+        )
+    )
+    out: dict[str, int] = {}
+    for code, units in items:
+        units = str(units).strip()
+        if not units.isdecimal():  # digits int() reads; "²" is a digit it does not
+            raise WorkbookError(
+                f"'{code}:{units}' is not CODE:UNITS", "write volumes as 97110:120,97140:80"
+            )
+        code = normalize_hcpcs(code)
+        if code in out:
+            raise WorkbookError(f"{code} is given twice in the volumes", "give each once")
+        out[code] = int(units)
+    if not out:
+        raise WorkbookError("no volumes given", "write volumes as 97110:120,97140:80")
+    return out
 
 
 def volume_impact(

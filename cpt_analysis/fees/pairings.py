@@ -12,6 +12,7 @@ from ..errors import WorkbookError
 from ..identifiers import icd10_key, normalize_hcpcs
 from ..reference.icd10 import check_many
 from ..reference.loaders import load_codes, load_pairings
+from ..validation import register
 
 GUIDANCE_NOTE = (
     "Typical pairings are guidance for coding practice, not coverage rules: whether Medicare "
@@ -28,6 +29,18 @@ def _with_verdicts(pairs: pd.DataFrame, date_of_service: object) -> pd.DataFrame
         out[col] = verdicts[col].to_numpy()
     out["fiscal_year"] = verdicts["fiscal_year"].to_numpy()
     return out
+
+
+@register("icd10_code")
+def _code_or_prefix(value: object) -> str:
+    """An ICD-10-CM code or prefix whose procedures to show, as given; empty for none."""
+    text = str(value).strip()
+    if text and icd10_key(text) is None:
+        raise WorkbookError(
+            f"'{value}' is not an ICD-10-CM code or prefix",
+            "use a code such as M54.50 or a prefix such as M54",
+        )
+    return text
 
 
 def diagnoses_for(cpt: str, date_of_service: object = None) -> pd.DataFrame:

@@ -18,7 +18,14 @@ from ..dates import as_date
 from ..errors import IMPORT_HINT, IMPORT_RVU_HINT, MissingGpciError, WorkbookError
 from ..identifiers import normalize_hcpcs, normalize_modifier
 from ..reference.indicators import PAYABLE_STATUSES, STATUS_MEANINGS, meaning
-from ..reference.loaders import gpci_years, load_conversion_factors, load_gpci, load_rvus
+from ..reference.loaders import (
+    gpci_years,
+    load_conversion_factors,
+    load_gpci,
+    load_rvus,
+    rvu_years,
+)
+from ..validation import register, register_check
 
 # places of service that CMS pays at the facility rate; every other valid code is non-facility
 FACILITY_POS = frozenset(
@@ -55,6 +62,13 @@ def resolve_setting(setting: object) -> tuple[str, str]:
         f"'{setting}' is not a setting",
         "use facility, nonfacility or a place-of-service code such as 11 (office) or 22",
     )
+
+
+@register("setting")
+def _setting(value: object) -> str:
+    """A setting word or place-of-service code, as given in lower case."""
+    resolve_setting(value)
+    return str(value).strip().lower()
 
 
 def conversion_factor(
@@ -143,6 +157,20 @@ def resolve_locality(locality: object, year: int) -> pd.Series | None:
         have = ", ".join(map(str, years))
         raise MissingGpciError(f"no GPCIs for {year} (the workbook has {have})", IMPORT_HINT)
     return hits.iloc[0]
+
+
+@register_check
+def _known_locality(params: dict) -> None:
+    """A locality given is checked against the year's GPCIs (``year``, else ``to_year``, else the
+    latest year with RVUs); a known one in a year without GPCIs passes, since national amounts
+    can still be shown, with the reason."""
+    if "locality" not in params:
+        return
+    year = params.get("year") or params.get("to_year") or rvu_years()[-1]
+    try:
+        resolve_locality(params["locality"], year)
+    except MissingGpciError:
+        pass
 
 
 def _quoted(value: object) -> str:

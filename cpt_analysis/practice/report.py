@@ -13,6 +13,7 @@ from .. import config
 from ..errors import WorkbookError
 from ..files import check_output
 from ..practice import audit, productivity
+from ..validation import register
 from .intake import BLANK, EncounterImport, read_encounters
 
 SAMPLE = config.DATA_DIR / "sample_encounters.csv"
@@ -141,6 +142,15 @@ def report_of(
         findings_summary=audit.summary(findings, n_lines=len(lines)),
         reconciliation=_reconciliation(imported, len(lines), in_year, year),
     )
+
+
+@register("encounters_path")
+def _export_path(value: object) -> str:
+    """The encounter export to read, as an absolute path; empty for the shipped sample."""
+    text = str(value or "").strip()
+    if text and not Path(text).expanduser().is_file():
+        raise WorkbookError(f"{text} is not a file", "give the path of a CSV or Excel export")
+    return str(Path(text).expanduser().resolve()) if text else ""
 
 
 def practice_report(

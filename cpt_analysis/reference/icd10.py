@@ -24,6 +24,7 @@ from ..errors import DataFileError, WorkbookError
 from ..files import atomic_write
 from ..identifiers import ICD10_PATTERN, dotted, icd10_keys
 from ..reference import store
+from ..validation import register
 from .cms_files import names_say, open_text, settle
 from .loaders import load_icd10_changes
 
@@ -34,6 +35,12 @@ BEFORE_ICD10 = (
     "ICD-9-CM codes, which the workbook does not check"
 )
 MAX_CHILDREN_SHOWN = 8
+
+
+@register("date_of_service")
+def _date_of_service(value: object) -> str:
+    """The date of service of the ICD-10-CM checks, as YYYY-MM-DD."""
+    return as_date(value).isoformat()
 
 
 def _bundled_source() -> tuple[str, str]:

@@ -14,8 +14,10 @@ from functools import cache
 import pandas as pd
 
 from .. import config
-from ..errors import IMPORT_HINT, WorkbookError
+from ..errors import IMPORT_HINT, IMPORT_RVU_HINT, WorkbookError
+from ..identifiers import normalize_hcpcs
 from ..reference import store
+from ..validation import register
 from .cms import CATEGORY_COLUMNS
 from .schema import read_table
 
@@ -112,6 +114,37 @@ def _check_year(kind: str, year: object, years: list[int]) -> int:
         have = ", ".join(map(str, years))
         raise WorkbookError(f"no {kind} for {year} (the workbook has {have})", IMPORT_HINT)
     return year
+
+
+@register("year", "from_year", "to_year")
+def rvu_year(value: object) -> int:
+    """Return ``value`` as a year the workbook has RVUs for (2025, "2025", 2025.0).
+
+    Raises WorkbookError for a value that is not a year (see :func:`as_year`) or a year without
+    RVUs, naming the years there are.
+    """
+    return _check_year("RVUs", value, rvu_years())
+
+
+@register("years")
+def _rvu_year_list(value: object) -> list[int]:
+    """Years with RVUs given as a list or as "2024,2025", sorted, each once."""
+    items = value if isinstance(value, list | tuple) else str(value).replace(" ", "").split(",")
+    years = sorted({rvu_year(v) for v in items if str(v)})
+    if not years:
+        raise WorkbookError("no years given", "list years such as 2024,2025")
+    return years
+
+
+@register("cpt_code")
+def _rvu_code(value: object) -> str:
+    """A CPT/HCPCS code the RVU tables hold, in any year."""
+    code = normalize_hcpcs(value)
+    if not (load_rvus()["hcpcs"] == code).any():
+        raise WorkbookError(
+            f"{code} is not in the workbook's tables", f"{IMPORT_RVU_HINT} to see every code"
+        )
+    return code
 
 
 def load_rvus(year: int | None = None) -> pd.DataFrame:

@@ -3,7 +3,8 @@ shared by the runner and the notebooks, the set-up cell, and publishing result t
 
 Parameters are read with papermill's own inspection of the cell tagged ``parameters``
 (``name: type = default  # help``). Values are validated in the runner before a kernel starts,
-and again in each notebook's validation cell, with the same one-line messages as the CLI.
+and again in each notebook's validation cell (:func:`validate`), with the same one-line
+messages as the CLI; each feature registers the validators of its own parameters.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config
-from ..identifiers import icd10_key, normalize_hcpcs
-from ..dates import as_date
-from ..errors import IMPORT_HINT, IMPORT_RVU_HINT, MissingGpciError, WorkbookError
-from ..fees.explorer import select_codes
-from ..fees.payment import resolve_locality, resolve_setting
-from ..reference.loaders import load_rvus, rvu_years
-from ..training.tour import validate_topic
+from ..errors import WorkbookError
+
+# the features whose notebooks these are: each registers the validators of its own parameters
+# on import (cpt_analysis.validation), as papermill's translators register themselves
+from ..fees import explorer, pairings, payment  # noqa: F401
+from ..practice import report  # noqa: F401
+from ..reference import icd10, loaders  # noqa: F401
+from ..training import tour  # noqa: F401
+from ..validation import validate
 
 TABLES_ENV = "CPT_WORKBOOK_TABLES_DIR"
 
@@ -90,134 +93,6 @@ def parameters(notebook: str | Path) -> list[Parameter]:
         Parameter(p["name"], p["inferred_type_name"], p["default"], p["help"])
         for p in found.values()
     ]
-
-
-def _year(value: object) -> int:
-    try:
-        year = int(str(value).strip())
-    except ValueError:
-        raise WorkbookError(f"'{value}' is not a year", "use a year such as 2025") from None
-    if year not in rvu_years():
-        have = ", ".join(map(str, rvu_years()))
-        raise WorkbookError(
-            f"no RVUs for {year} (the workbook has {have})",
-            IMPORT_HINT,
-        )
-    return year
-
-
-def _years(value: object) -> list[int]:
-    items = value if isinstance(value, list | tuple) else str(value).replace(" ", "").split(",")
-    years = sorted({_year(v) for v in items if str(v)})
-    if not years:
-        raise WorkbookError("no years given", "list years such as 2024,2025")
-    return years
-
-
-def _cpt(value: object) -> str:
-    code = normalize_hcpcs(value)
-    if not (load_rvus()["hcpcs"] == code).any():
-        raise WorkbookError(
-            f"{code} is not in the workbook's tables",
-            f"{IMPORT_RVU_HINT} to see every code",
-        )
-    return code
-
-
-def _icd10(value: object) -> str:
-    text = str(value).strip()
-    if text and icd10_key(text) is None:
-        raise WorkbookError(
-            f"'{value}' is not an ICD-10-CM code or prefix",
-            "use a code such as M54.50 or a prefix such as M54",
-        )
-    return text
-
-
-def _setting(value: object) -> str:
-    resolve_setting(value)
-    return str(value).strip().lower()
-
-
-def _codes(value: object) -> list[str]:
-    return select_codes(value) if value not in (None, "", []) else []
-
-
-def _path(value: object) -> str:
-    text = str(value or "").strip()
-    if text and not Path(text).expanduser().is_file():
-        raise WorkbookError(f"{text} is not a file", "give the path of a CSV or Excel export")
-    return str(Path(text).expanduser().resolve()) if text else ""
-
-
-def _family(value: object) -> str:
-    text = str(value or "").strip()
-    if text:
-        select_codes(family=text)
-    return text
-
-
-def _volumes(value: object) -> dict[str, int]:
-    out: dict[str, int] = {}
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else (
-            item.replace("=", ":").partition(":")[::2]
-            for item in str(value).split(",")
-            if item.strip()
-        )
-    )
-    for code, units in items:
-        units = str(units).strip()
-        item = f"{code}:{units}"
-        if not units.isdigit():
-            raise WorkbookError(
-                f"'{item}' is not CODE:UNITS", "write volumes as 97110:120,97140:80"
-            )
-        code = normalize_hcpcs(code)
-        if code in out:
-            raise WorkbookError(f"{code} is given twice in the volumes", "give each code once")
-        out[code] = int(units)
-    if not out:
-        raise WorkbookError("no volumes given", "write volumes as 97110:120,97140:80")
-    return out
-
-
-VALIDATORS = {
-    "cpt_code": _cpt,
-    "year": _year,
-    "years": _years,
-    "from_year": _year,
-    "to_year": _year,
-    "setting": _setting,
-    "date_of_service": lambda v: as_date(v).isoformat(),
-    "icd10_code": _icd10,
-    "codes": _codes,
-    "family": _family,
-    "encounters_path": _path,
-    "volumes": _volumes,
-    "topic": validate_topic,
-}
-
-
-def validate(**params: object) -> dict:
-    """Return the parameters validated and normalised (codes as strings, years as ints).
-
-    Checks each known parameter, then the locality against the year's GPCIs (or the latest
-    GPCIs for a year without them, whose amounts are national). Raises WorkbookError with one
-    line for the first bad value.
-    """
-    out = {name: VALIDATORS.get(name, lambda v: v)(value) for name, value in params.items()}
-    year = out.get("year") or out.get("to_year") or rvu_years()[-1]
-    if "locality" in out:
-        try:
-            resolve_locality(out["locality"], year)
-        except MissingGpciError:
-            pass  # a known locality; the notebook shows national amounts and says why
-    if "codes" in out and "family" in out:  # the explorer needs one or the other
-        select_codes(out["codes"] or None, family=out["family"] or None)
-    return out
 
 
 def check_params(notebook: str | Path, params: dict) -> dict:

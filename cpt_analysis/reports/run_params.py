@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import Path
 
 from ..errors import WorkbookError
+from ..fees.explorer import parse_volumes
 from .notebook import Parameter, parameters, resolve_notebook
 
 TRUE_WORDS = {"true", "yes", "1", "on"}
@@ -55,13 +56,8 @@ def _convert(param: Parameter, text: str) -> object:
         return [v for v in re.split(r"[,\s]+", text) if v]
     if param.name.endswith("_path"):  # the kernel runs in notebooks/: make it absolute
         return str(Path(text).expanduser().resolve())
-    if kind.startswith("dict"):  # CODE:UNITS,CODE:UNITS; values checked by notebook.validate
-        pairs = [v.replace("=", ":").partition(":") for v in text.split(",") if v.strip()]
-        keys = [k.strip().upper() for k, _, _ in pairs]
-        twice = [k for k in keys if keys.count(k) > 1]
-        if twice:
-            raise WorkbookError(f"{twice[0]} is given twice in the {param.name}", "give each once")
-        return {k.strip(): v.strip() for k, _, v in pairs}
+    if kind.startswith("dict"):  # the one dict parameter: volumes as CODE:UNITS,CODE:UNITS
+        return parse_volumes(text)
     return text
 
 

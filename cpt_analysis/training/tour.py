@@ -29,6 +29,7 @@ from ..reference.loaders import (
     load_conversion_factors,
     load_rvus,
 )
+from ..validation import register
 from .exercises import STATUS_WORDS, exercises_for
 from .grading import Exercise, Feedback, Text
 from .text import phrase, prose
@@ -48,6 +49,7 @@ SETTINGS_CODE = "99214"  # national vs locality, facility vs non-facility
 WORKED_VISIT = {"97112": 24, "97110": 23, "97010": 15}  # CMS's 47-minute example + a hot pack
 
 
+@register("topic")
 def validate_topic(value: object) -> str:
     """Return the topic as ``all`` or one of :data:`TOPICS` (case and spaces ignored).
 
