@@ -3,9 +3,10 @@ is and is not, the three RVU parts, how Medicare turns RVUs into dollars, which 
 billed, and the 8-minute rule, with exercises that check themselves.
 
 Every figure in the text and every expected answer comes from the shipped tables for the chosen
-year, locality and date of service; nothing is hard-coded. :func:`tour` validates the choices and
-returns a :class:`Tour`, whose sections (Markdown), tables and questions feed the notebook
-00_training_tour; :meth:`Tour.check` grades an answer without showing the expected one first.
+year, locality and date of service; nothing is hard-coded. The sections' words are Markdown files
+in training/prose that a trainer can edit; :mod:`.text` fills their placeholders. :func:`tour`
+validates the choices and returns a :class:`Tour`, whose sections, tables and questions feed the
+notebook 00_training_tour; :meth:`Tour.check` grades an answer without showing the expected one.
 """
 
 from __future__ import annotations
