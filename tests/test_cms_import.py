@@ -4,6 +4,7 @@ import zipfile
 
 import pandas as pd
 import pytest
+from cms_samples import pprrvu_2025_lines, write_pprrvu_2025
 
 from cpt_analysis import config
 from cpt_analysis.errors import DataFileError, WorkbookError
@@ -143,6 +144,117 @@ def test_unknown_kind_and_missing_file(tmp_path):
         import_file(odd)
     with pytest.raises(WorkbookError, match="does not exist: check the path"):
         import_file(tmp_path / "PPRRVU2025.csv")
+
+
+# --- the same on a small CMS-shaped file (tests/cms_samples.py): these run everywhere -------
+
+
+def test_a_cms_shaped_csv_imports_the_official_figures(tmp_path):
+    (result,) = import_file(write_pprrvu_2025(tmp_path / "PPRRVU2025_Oct.csv")).imported
+    assert (result.kind, result.year, result.release, result.rows) == (
+        "rvus",
+        2025,
+        "RVU25D",
+        5000,
+    )
+    from cpt_analysis.reference.loaders import _shipped
+
+    ours = _shipped("rvus").query("year == 2025").set_index(KEY)
+    theirs = store.load("rvus", 2025).set_index(KEY)
+    both = ours.index.intersection(theirs.index)
+    assert sorted(both) == [
+        ("00100", ""),
+        ("72148", ""),
+        ("72148", "26"),
+        ("72148", "TC"),
+        ("97010", ""),
+        ("97012", ""),
+        ("97110", ""),
+        ("99213", ""),
+    ]
+    for key in both:
+        for col in FIGURES:
+            assert str(theirs.loc[key, col]) == str(ours.loc[key, col]), (key, col)
+    assert theirs.loc[("0001F", ""), "status"] == "I"  # leading zeros and letters kept
+    assert theirs.loc[("72148", "TC"), "pe_na_facility"]
+    assert theirs.loc[("94760", ""), "description"] == "Pulse oximetry"
+    assert theirs["conversion_factor"].eq(32.3465).all()
+    assert price("97012", year=2025).amount == round(0.44 * 32.3465, 2) == 14.23
+
+
+def test_imported_codes_show_on_top_of_shipped_tables_everywhere(tmp_path):
+    assert not (load_rvus(2025)["hcpcs"] == "0001F").any()
+    import_file(write_pprrvu_2025(tmp_path / "PPRRVU2025_Oct.csv"))
+    assert load_rvus(2025).query("hcpcs == '0001F'")["status"].tolist() == ["I"]
+    assert not (load_rvus(2024)["hcpcs"] == "0001F").any()
+
+
+def test_a_cms_shaped_zip_as_cms_ships_it(tmp_path):
+    archive = tmp_path / "RVU25D.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(write_pprrvu_2025(tmp_path / "PPRRVU2025_Oct.csv"), "PPRRVU25_OCT.csv")
+        z.writestr("RVU25D.pdf", b"%PDF")
+    frame = cms.read_pprrvu(archive)
+    assert len(frame) == 5000 and frame["release"].iloc[0] == "RVU25D"
+    assert frame["source"].iloc[0] == "RVU25D.zip:PPRRVU25_OCT.csv"
+
+
+def test_a_truncated_cms_shaped_csv_is_refused_and_the_store_kept(tmp_path):
+    good = write_pprrvu_2025(tmp_path / "PPRRVU2025_Oct.csv")
+    import_file(good)
+    before = store.table_path("rvus", 2025).read_bytes()
+    cut = tmp_path / "cut" / "PPRRVU2025_Oct.csv"
+    cut.parent.mkdir()
+    data = good.read_bytes()
+    cut.write_bytes(data[: data.index(b"A2500,") + 20])  # A2500,,Made-up servi
+    with pytest.raises(DataFileError) as info:
+        import_file(cut)
+    assert str(info.value) == (
+        "PPRRVU2025_Oct.csv ends in the middle of a row (3 of 31 fields); the file looks "
+        "truncated: download the PPRRVU file of the RVU release from CMS and import that."
+    )
+    cut.write_bytes(data[: data.index(b"A2500,")])  # at the end of a row: too few rows
+    with pytest.raises(DataFileError, match="holds only 2,509 rows where a national RVU file"):
+        import_file(cut)
+    assert store.table_path("rvus", 2025).read_bytes() == before
+
+
+def test_a_changed_cms_layout_is_named(tmp_path):
+    lines = pprrvu_2025_lines()
+    lines[5] = lines[5].replace("MULT,", "MULTIPLE,", 1)
+    with pytest.raises(DataFileError, match="column 'MULT PROC' not found; the layout has changed"):
+        import_file(write_pprrvu_2025(tmp_path / "PPRRVU2025_Oct.csv", lines))
+    assert store.years("rvus") == []
+
+
+def test_a_cms_shaped_csv_without_its_banner_rows(tmp_path):
+    lines = pprrvu_2025_lines()
+    no_banner = write_pprrvu_2025(tmp_path / "PPRRVU2025_Oct.csv", lines[2:])  # header kept
+    (result,) = import_file(no_banner).imported  # the name tells 2025 October
+    assert (result.year, result.release, result.rows) == (2025, "RVU25D", 5000)
+    last_header_only = write_pprrvu_2025(tmp_path / "PPRRVU2025_Jan.csv", lines[6:])
+    with pytest.raises(DataFileError) as info:
+        import_file(last_header_only)
+    assert str(info.value) == (
+        "PPRRVU2025_Jan.csv: column 'AMOUNT' appears twice in the header; the header rows above "
+        "HCPCS are incomplete: download the PPRRVU file of the RVU release from CMS and import "
+        "that."
+    )
+
+
+def test_an_option_never_relabels_a_cms_shaped_file(tmp_path):
+    path = write_pprrvu_2025(tmp_path / "PPRRVU2025_Oct.csv")
+    for options, says, option in [
+        ({"year": 2026}, "its year is 2025, not 2026 as --year says", "--year"),
+        ({"release": "A"}, "its release is D, not A as --release says", "--release"),
+    ]:
+        with pytest.raises(WorkbookError) as info:
+            import_file(path, **options)
+        assert str(info.value) == (
+            f"PPRRVU2025_Oct.csv says {says}: leave out {option}: it is used only where a file "
+            "does not say."
+        )
+    assert store.years("rvus") == []
 
 
 # --- hostile input with the real files (issue 9) ------------------------------------------
