@@ -29,6 +29,24 @@ def sniff(path: Path) -> tuple[str, str]:
     Raises WorkbookError (one line) for a folder, a missing, empty, binary or HTML file, or an
     old .xls workbook, whatever its name says.
     """
+    head = _head(path)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx", ""
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise WorkbookError(f"{path.name} is an old .xls workbook", "save it as .xlsx or CSV")
+    utf16 = _utf16(head)
+    if utf16:
+        return "text", utf16
+    _refuse_binary_or_html(head, path.name)
+    try:
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head)  # a character cut is no error
+        return "text", "utf-8-sig"
+    except UnicodeDecodeError:
+        return "text", "cp1252"
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a file; WorkbookError for a folder, a missing or an empty file."""
     if path.is_dir():
         raise WorkbookError(f"{path} is a folder, not a file", "give the export file's path")
     if not path.is_file():
@@ -37,33 +55,35 @@ def sniff(path: Path) -> tuple[str, str]:
         head = fh.read(HEAD_BYTES)
     if not head.strip():
         raise WorkbookError(f"{path.name} is empty", "export the encounters with a header")
-    if head.startswith(b"PK\x03\x04"):
-        return "xlsx", ""
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise WorkbookError(f"{path.name} is an old .xls workbook", "save it as .xlsx or CSV")
+    return head
+
+
+def _utf16(head: bytes) -> str | None:
+    """The UTF-16 encoding of a file's start, by its byte order mark or its zero bytes (every
+    other byte, as Excel's Unicode text writes it); None for another encoding."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "text", "utf-16"
+        return "utf-16"
     if b"\0" in head:
         even, odd = head[0::2], head[1::2]
         if odd.count(0) > len(odd) // 2 and 0 not in even:
-            return "text", "utf-16-le"  # Excel's Unicode text without its byte order mark
+            return "utf-16-le"  # Excel's Unicode text without its byte order mark
         if even.count(0) > len(even) // 2 and 0 not in odd:
-            return "text", "utf-16-be"
+            return "utf-16-be"
+    return None
+
+
+def _refuse_binary_or_html(head: bytes, name: str) -> None:
+    """Raise WorkbookError when a file's start is binary or a web page."""
     if b"\0" in head or sum(map(head.count, _CONTROL)) > len(head) // 100:
         raise WorkbookError(
-            f"{path.name} is not a text or Excel file (it looks binary)",
+            f"{name} is not a text or Excel file (it looks binary)",
             "export the encounters as CSV or .xlsx",
         )
     if head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html", b"<table")):
         raise WorkbookError(
-            f"{path.name} is a web page (HTML), not a spreadsheet",
+            f"{name} is a web page (HTML), not a spreadsheet",
             "open it in Excel and save it as .xlsx or CSV",
         )
-    try:
-        codecs.getincrementaldecoder("utf-8-sig")().decode(head)  # a character cut is no error
-        return "text", "utf-8-sig"
-    except UnicodeDecodeError:
-        return "text", "cp1252"
 
 
 def _count(line: str, delimiter: str) -> int:
