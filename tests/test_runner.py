@@ -5,9 +5,11 @@ import sys
 
 import openpyxl
 import pytest
+from cms_samples import write_pprrvu_2025
 
-from cpt_analysis import config
 from cpt_analysis.errors import WorkbookError
+from cpt_analysis.fees.explorer import volume_impact
+from cpt_analysis.reference.importer import import_file
 from cpt_analysis.reports.notebook import parameters, resolve_notebook
 from cpt_analysis.reports.run_params import parse_params
 from cpt_analysis.reports.runner import output_stem, run_one
@@ -119,13 +121,11 @@ def test_code_card_with_26_and_tc_and_a_status_b_code(tmp_path):
 
 
 @pytest.mark.slow
-def test_code_card_of_a_code_from_an_imported_cms_file(cms_dir, tmp_path):
-    from cpt_analysis.reference.importer import import_file
-
-    import_file(cms_dir / "2025/PPRRVU2025_Oct.csv")
-    result = run_one("01_code_card", {"cpt_code": "0001F", "year": 2025}, tmp_path)
+def test_code_card_of_a_code_from_an_imported_cms_file(tmp_path):
+    import_file(write_pprrvu_2025(tmp_path / "PPRRVU2025_Oct.csv"))  # a CMS-shaped file
+    result = run_one("01_code_card", {"cpt_code": "0001F", "year": 2025}, tmp_path / "out")
     assert result.ok, result.error
-    assert "Heart failure composite" in result.html.read_text()
+    assert "Heart failure quality measure" in result.html.read_text()
 
 
 @pytest.mark.slow
@@ -145,8 +145,13 @@ def test_explorer_and_pairings_with_their_defaults(tmp_path):
         result = run_one(name, {}, tmp_path)
         assert result.ok, result.error
         assert result.html.read_text().count('class="plotly-graph-div"') >= 1
+    # the sheet holds volume_impact of the notebook's default volumes, 2023 to 2026
     impact = _sheet_values(tmp_path / "02_rvu_explorer.xlsx", "Volume impact")
-    assert impact[0][0] is not None
+    expected = volume_impact({"97012": 120, "97110": 400, "97140": 250}, 2023, 2026)
+    assert impact[0] == list(expected.columns)
+    assert [row[0] for row in impact[1:]] == ["97012", "97110", "97140", "total"]
+    difference = impact[0].index("difference")
+    assert [row[difference] for row in impact[1:]] == expected["difference"].tolist()
 
 
 @pytest.mark.slow
@@ -200,7 +205,6 @@ def test_notebooks_command_lists_parameters(capsys):
     assert main(["notebooks"]) == 0
     out = capsys.readouterr().out
     assert '01_code_card\n  cpt_code: str = "97012"  # CPT/HCPCS code, 5 characters' in out
-    assert config.NOTEBOOKS_DIR.exists()
 
 
 @pytest.mark.slow
@@ -228,13 +232,12 @@ def test_explorer_and_pairings_over_parameter_sets(tmp_path, name, params, expec
 
 
 @pytest.mark.slow
-def test_explorer_of_an_imported_code(cms_dir, tmp_path):
-    from cpt_analysis.reference.importer import import_file
-
-    import_file(cms_dir / "2025/PPRRVU2025_Oct.csv")
-    result = run_one("02_rvu_explorer", {"codes": ["0001F", "97012"], "years": [2025]}, tmp_path)
+def test_explorer_of_an_imported_code(tmp_path):
+    import_file(write_pprrvu_2025(tmp_path / "PPRRVU2025_Oct.csv"))  # a CMS-shaped file
+    params = {"codes": ["0001F", "97012"], "years": [2025]}
+    result = run_one("02_rvu_explorer", params, tmp_path / "out")
     assert result.ok, result.error
-    assert "Heart failure composite" in result.html.read_text()
+    assert "Heart failure quality measure" in result.html.read_text()
 
 
 @pytest.mark.parametrize(
