@@ -1,7 +1,5 @@
 """Figure builders, tested as objects: trace values, names, measures, layout and hover text."""
 
-import math
-
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -249,4 +247,4 @@ def test_figures_are_deterministic(card):
     for a, b in zip(first, second, strict=True):
         assert a.to_json() == b.to_json()
         assert all(t.uid is None for t in a.data)
-    assert not math.isnan(first[1].data[0].y[0])
+    assert first[1].data[0].y[0] == 188.26  # 72148 national non-facility, as drawn above

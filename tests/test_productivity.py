@@ -169,7 +169,8 @@ def test_provider_month_and_code_tables(tmp_path):
     assert (april["mppr_reduction"], april["payment"]) == (13.92, 72.45)
     assert pm.loc[("Dr B", "2025-04"), ["payment", "unpaid_lines"]].tolist() == [0.0, 1]
     codes = report["code"].set_index("cpt")
-    assert codes.loc["99213", "wrvus"] == 2.6 and codes.loc["99213", "name"]
+    assert codes.loc["99213", "wrvus"] == 2.6
+    assert codes.loc["99213", "name"] == "Established patient visit, low complexity"
     assert codes.loc["97110", "total_rvus"] == 2.67  # 3 x 0.89
     for table in report.values():  # no patient identifier reaches any output
         refuse_identifiers(table)

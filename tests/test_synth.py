@@ -20,7 +20,7 @@ def test_same_seed_same_rows():
     assert not first.equals(generate_encounters(800, seed=4))
     assert list(first.columns) == COLUMNS and len(first) == 800
     assert len(generate_encounters(0)) == 0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="dirty_share between 0 and 1"):
         generate_encounters(10, dirty_share=1.5)
 
 
