@@ -473,7 +473,7 @@ def test_the_bounds_hold_every_real_file_with_a_wide_margin(cms_dir):
         if path.name == "pprrvu_rvu20d_oct.csv":
             continue
         frame = cms.read_pprrvu(path)
-        largest = max(largest, frame[cms.FLOAT_COLUMNS[:-1]].max().max())
+        largest = max(largest, frame[cms.RVU_FLOAT_COLUMNS[:-1]].max().max())
         factors |= set(frame["conversion_factor"])
     assert largest == 461.69 and largest * 2 < cms.RVU_BOUNDS[1]
     assert min(factors) == 32.3465 and max(factors) == 36.0896

@@ -21,6 +21,7 @@ import pandas as pd
 from ..errors import DataFileError
 from ..identifiers import HCPCS_PATTERN
 from .cms_files import banner_says, csv_rows, names_say, open_text, settle
+from .schema import RVU_CATEGORY_COLUMNS, RVU_FLOAT_COLUMNS, RVU_NA_COLUMNS
 
 # normalised official column name -> canonical column; alternatives cover the parsed xlsx names
 PPRRVU_COLUMNS = {
@@ -41,16 +42,6 @@ PPRRVU_COLUMNS = {
     "mult_proc": ["mult_proc"],
     "conversion_factor": ["conv_factor"],
 }
-FLOAT_COLUMNS = [
-    "work_rvu",
-    "pe_rvu_nonfacility",
-    "pe_rvu_facility",
-    "mp_rvu",
-    "total_rvu_nonfacility",
-    "total_rvu_facility",
-    "conversion_factor",
-]
-CATEGORY_COLUMNS = ["release", "status", "pctc", "global_days", "mult_proc"]
 
 # 1-based inclusive positions in the fixed-width PPRRVU text file
 TXT_FIELDS = {
@@ -225,7 +216,7 @@ def _typed(frame: pd.DataFrame, name: str, year: int, release: str) -> pd.DataFr
             GET_FILE,
         )
     codes, modifiers = frame["hcpcs"].to_numpy(), frame["modifier"].to_numpy()
-    for col in FLOAT_COLUMNS:
+    for col in RVU_FLOAT_COLUMNS:
         numbers = pd.to_numeric(frame[col].where(frame[col] != ""), errors="coerce")
         if numbers.isna().any():
             row = int(numbers.isna().to_numpy().nonzero()[0][0])
@@ -242,12 +233,12 @@ def _typed(frame: pd.DataFrame, name: str, year: int, release: str) -> pd.DataFr
             lambda i, c=col: f"{name}: {_row_name(codes[i], modifiers[i])}, {_label(c)}",
         )
         frame[col] = numbers.astype("float64")
-    for col in ("pe_na_nonfacility", "pe_na_facility"):
+    for col in RVU_NA_COLUMNS:
         frame[col] = frame[col].str.upper().eq("NA").astype("bool")
     frame.insert(0, "year", year)
     frame.insert(1, "release", f"RVU{year % 100:02d}{release}")
     frame["source"] = name
-    for col in CATEGORY_COLUMNS:
+    for col in RVU_CATEGORY_COLUMNS:
         frame[col] = frame[col].astype("category")
     frame["year"] = frame["year"].astype("int64")
     duplicated = frame.duplicated(["hcpcs", "modifier"])

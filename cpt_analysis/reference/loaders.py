@@ -18,8 +18,7 @@ from ..errors import IMPORT_HINT, IMPORT_RVU_HINT, WorkbookError
 from ..identifiers import normalize_hcpcs
 from ..reference import store
 from ..validation import register
-from .cms import CATEGORY_COLUMNS
-from .schema import read_table
+from .schema import RVU_CATEGORY_COLUMNS, read_table
 
 
 @cache
@@ -164,7 +163,7 @@ def load_rvus(year: int | None = None) -> pd.DataFrame:
         parts.append(_overlay(part, store.load("rvus", y), ["hcpcs", "modifier"]))
     frame = pd.concat(parts, ignore_index=True)
     frame["description"] = frame["description"].astype("str")
-    for col in CATEGORY_COLUMNS:
+    for col in RVU_CATEGORY_COLUMNS:
         frame[col] = frame[col].astype("str").astype("category")
     columns = ["year", "release", "hcpcs", "modifier", "description"]
     columns += [c for c in shipped.columns if c not in columns]

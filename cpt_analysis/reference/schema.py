@@ -60,6 +60,17 @@ SCHEMAS: dict[str, list[Column]] = {
     "icd10_changes": _cols("icd10:icd10 effective_date:date change:category source:text"),
 }
 
+
+def columns_of(table: str, *kinds: str) -> list[str]:
+    """Return the names of the columns of ``table`` of the given kinds, in the table's order."""
+    return [c.name for c in SCHEMAS[table] if c.kind in kinds]
+
+
+# the RVU table's columns by type, for the readers and the reports that pick them
+RVU_FLOAT_COLUMNS = columns_of("rvus", "float")  # work_rvu ... conversion_factor
+RVU_CATEGORY_COLUMNS = columns_of("rvus", "category", "status")  # release, status, pctc...
+RVU_NA_COLUMNS = columns_of("rvus", "na_flag")  # pe_na_nonfacility, pe_na_facility
+
 _PATTERNS = {
     "hcpcs": HCPCS_PATTERN.pattern,
     "modifier": MODIFIER_PATTERN.pattern,
