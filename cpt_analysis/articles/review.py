@@ -22,7 +22,7 @@ from ..errors import IMPORT_RVU_HINT, WorkbookError
 from ..export import write_csv, write_excel
 from ..identifiers import icd10_key
 from ..reference import store
-from ..reference.icd10 import check_many
+from ..reference.icd10 import check_many, newer_than_known
 from ..reference.loaders import (
     load_codes,
     load_common_names,
@@ -265,9 +265,9 @@ def _icd10_findings(article: Article, day: dt.date) -> list[tuple]:
         if i >= n_listed:
             detail = f"named in the summary but not in the list; {detail}"
         out.append((part, v.input, verdict, detail))
-    basis = verdicts["basis"].iloc[0]
-    if "not added" in basis:
-        out.append(("ICD-10-CM code set", f"FY{verdicts['fiscal_year'].iloc[0]}", "note", basis))
+    fy = int(verdicts["fiscal_year"].iloc[0])
+    if newer_than_known(fy):
+        out.append(("ICD-10-CM code set", f"FY{fy}", "note", verdicts["basis"].iloc[0]))
     return out
 
 

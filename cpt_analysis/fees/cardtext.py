@@ -7,6 +7,7 @@ import textwrap
 import pandas as pd
 
 from .card import DISCLAIMER, CodeCard
+from .pairings import GUIDANCE_NOTE
 
 WIDTH = 96
 
@@ -55,7 +56,7 @@ def _price_lines(card: CodeCard) -> list[str]:
         lines.append(f"  {name} ({place}), conversion factor {rows['conversion_factor'].iloc[0]}:")
         chosen_first = rows["setting"].ne(card.setting).to_numpy().argsort(kind="stable")
         for _, r in rows.iloc[chosen_first].iterrows():
-            why = "" if r["reason"] == "paid" else f"  ({r['reason']})"
+            why = "" if pd.notna(r["amount"]) else f"  ({r['reason']})"
             mark = "*" if r["setting"] == card.setting else " "
             lines.append(
                 f"   {mark}{r['modifier'] or 'global':<7}{r['setting']:<13}"
@@ -149,7 +150,7 @@ def facts_markdown(card: CodeCard) -> str:
             "",
             f"**Typical patients:** {f['typical_patients']}",
         ]
-    lines += [f"> {n}" for n in card.notes if "pairings are guidance" not in n]
+    lines += [f"> {n}" for n in card.notes if n != GUIDANCE_NOTE]  # the notebook shows it apart
     return "\n".join(lines)
 
 

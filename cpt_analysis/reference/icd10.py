@@ -211,6 +211,13 @@ def _added(fy: int) -> pd.DataFrame | None:
     return None if frame is None else _index(frame.drop(columns=["year"]))
 
 
+def newer_than_known(fy: int) -> bool:
+    """True when fiscal year ``fy`` comes after the bundled code set and its CMS file was not
+    added: its verdicts are those of the bundled year, and codes created or retired since are
+    not known (their ``basis`` says so)."""
+    return _added(fy) is None and fy > _bundled()[0]
+
+
 def _codeset(fy: int) -> tuple[pd.DataFrame, str, bool]:
     """Return (code set, basis, apply known changes) for a fiscal year."""
     added = _added(fy)
@@ -219,7 +226,7 @@ def _codeset(fy: int) -> tuple[pd.DataFrame, str, bool]:
     bundled_fy, label, frame = _bundled()
     if fy == bundled_fy:
         return frame, label, False
-    if fy > bundled_fy:
+    if newer_than_known(fy):
         return frame, f"{label}; FY{fy} not added, so newer changes are not known", False
     return frame, f"{label} with the known changes before FY{bundled_fy}", True
 
