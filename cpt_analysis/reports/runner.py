@@ -121,11 +121,15 @@ def _one_line(text: str) -> str:
     return text.strip().replace("\r", "\\r").replace("\n", "\\n")
 
 
-def _failure(exc: Exception) -> str:
-    evalue = getattr(exc, "evalue", None) or str(exc)
-    ename = getattr(exc, "ename", type(exc).__name__)
+def _failure(ename: str, evalue: str) -> str:
+    """A failing cell's error on one line: a WorkbookError in its own words, any other error
+    with its name (``KeyError: 'x'``)."""
     ours = {WorkbookError.__name__} | {c.__name__ for c in WorkbookError.__subclasses__()}
     return _one_line(evalue if ename in ours else f"{ename}: {evalue}") or ename
+
+
+def _shown(params: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in params.items()) or "defaults"
 
 
 def output_folder(out_dir: str | Path | None, notebook: str | Path) -> Path:
@@ -197,6 +201,7 @@ def run_one(notebook: str | Path, params: dict, out_dir: str | Path | None = Non
     """
     skip_slow_imports()
     import papermill
+    from papermill.exceptions import PapermillExecutionError
 
     path = resolve_notebook(notebook)
     out = output_folder(out_dir, path)
@@ -221,9 +226,15 @@ def run_one(notebook: str | Path, params: dict, out_dir: str | Path | None = Non
                 # after a failing cell; a cell's error and a dead kernel still reach the result
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
-        except Exception as exc:  # papermill raises its own execution error with the cell's
-            shown = ", ".join(f"{k}={v}" for k, v in params.items()) or "defaults"
-            result.error = _one_line(f"{path.stem} ({shown}): {_failure(exc)}")
+        except PapermillExecutionError as exc:  # a cell raised: the error's name and value
+            result.error = _one_line(
+                f"{path.stem} ({_shown(params)}): {_failure(exc.ename, exc.evalue)}"
+            )
+            return result
+        except RuntimeError as exc:  # the kernel died (nbclient) or never answered (jupyter)
+            result.error = _one_line(
+                f"{path.stem} ({_shown(params)}): its kernel stopped before the end ({exc})"
+            )
             return result
         finally:
             if previous is None:
