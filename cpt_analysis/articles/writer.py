@@ -15,13 +15,10 @@ import pandas as pd
 
 from ..errors import WorkbookError
 from ..fees.card import DISCLAIMER, CodeCard, code_card
+from ..fees.payment import money
 from ..files import atomic_write
 from ..identifiers import normalize_hcpcs
 from .text import SECTIONS, Article, format_rvu, render
-
-
-def _money(value: float) -> str:
-    return f"${value:,.2f}"
 
 
 def _intro(card: CodeCard) -> str:
@@ -55,7 +52,7 @@ def _rvu_notes(card: CodeCard, row: pd.Series) -> tuple[str, ...]:
         if pd.notna(first["amount"]):
             notes.append(
                 f"At the {card.year} conversion factor of {cf}, Medicare's national amount in an "
-                f"office is {_money(first['amount'])}, before the locality's adjustment."
+                f"office is {money(first['amount'])}, before the locality's adjustment."
             )
         else:
             notes.append(f"Medicare sets no national amount in an office: {first['reason']}.")

@@ -8,16 +8,13 @@ import pandas as pd
 
 from .card import DISCLAIMER, CodeCard
 from .pairings import GUIDANCE_NOTE
+from .payment import money
 
 WIDTH = 96
 
 
 def _para(text: str, indent: str = "  ") -> str:
     return textwrap.fill(str(text), WIDTH, initial_indent=indent, subsequent_indent=indent)
-
-
-def _money(value: float) -> str:
-    return "-" if pd.isna(value) else f"${value:,.2f}"
 
 
 def _rvu_lines(card: CodeCard) -> list[str]:
@@ -60,7 +57,7 @@ def _price_lines(card: CodeCard) -> list[str]:
             mark = "*" if r["setting"] == card.setting else " "
             lines.append(
                 f"   {mark}{r['modifier'] or 'global':<7}{r['setting']:<13}"
-                f"{_money(r['amount']):>10}{why}"
+                f"{money(r['amount'], missing='-'):>10}{why}"
             )
     lines.append(f"  * the chosen setting ({card.setting}), shown first")
     return lines

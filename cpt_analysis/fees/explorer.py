@@ -16,7 +16,14 @@ from ..errors import IMPORT_HINT, WorkbookError
 from ..identifiers import normalize_hcpcs
 from ..reference.loaders import load_codes, load_conversion_factors, load_rvus, rvu_years
 from ..validation import register, register_check
-from .payment import cents, conversion_factor, price_frame, resolve_locality, resolve_setting
+from .payment import (
+    cents,
+    conversion_factor,
+    money,
+    price_frame,
+    resolve_locality,
+    resolve_setting,
+)
 
 EFFICIENCY_YEAR = 2026
 EFFICIENCY_FACTOR = 0.975  # CY2026: -2.5% on work RVUs of non-time-based services
@@ -199,10 +206,6 @@ def _efficiency(code: str, year_from: int, year_to: int, w0: float, w1: float) -
     )
 
 
-def _dollars(value: float, sign: bool = False) -> str:
-    return f"{'-' if value < 0 else '+' if sign else ''}${abs(value):.2f}"
-
-
 def _cf_note(year: int) -> str:
     """Name the periods of a year with two conversion factors (2024: the first is used)."""
     table = load_conversion_factors()
@@ -228,7 +231,7 @@ def _driver_text(part: str, row: pd.Series, before: pd.Series, after: pd.Series)
             )
         elif part == "pe" and row["year_to"] == EFFICIENCY_YEAR:
             text += f" (CMS changed the practice-expense method for CY{EFFICIENCY_YEAR})"
-    return f"{text} ({_dollars(row[f'by_{part}'], sign=True)})"
+    return f"{text} ({money(row[f'by_{part}'], sign=True)})"
 
 
 def _explain(row: pd.Series, before: pd.Series, after: pd.Series) -> str:
@@ -240,10 +243,10 @@ def _explain(row: pd.Series, before: pd.Series, after: pd.Series) -> str:
         return f"{span}: no fee-schedule amount in {side['year']} ({side['reason']})"
     parts = [p for p in (*PARTS, "conversion_factor") if abs(row[f"by_{p}"]) >= 0.005]
     parts.sort(key=lambda p: -abs(row[f"by_{p}"]))
-    head = f"{span}: {_dollars(row['amount_from'])} -> {_dollars(row['amount_to'])}"
+    head = f"{span}: {money(row['amount_from'])} -> {money(row['amount_to'])}"
     if not parts:
         return f"{head}, no change in RVUs or conversion factor worth a cent"
-    return f"{head} ({_dollars(row['change'], sign=True)}): " + "; ".join(
+    return f"{head} ({money(row['change'], sign=True)}): " + "; ".join(
         _driver_text(p, row, before, after) for p in parts
     )
 

@@ -184,6 +184,14 @@ def cents(value: float) -> float:
     return float(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+def money(value: float | None, missing: str = "no amount", sign: bool = False) -> str:
+    """Return dollars as the workbook writes them everywhere: ``$1,234.56``, ``-$3.20``, with
+    ``+`` before a gain when ``sign``; ``missing`` where there is no amount (None or NaN)."""
+    if value is None or pd.isna(value):
+        return missing
+    return f"{'-' if value < 0 else '+' if sign else ''}${abs(value):,.2f}"
+
+
 @dataclass(frozen=True)
 class Price:
     """One priced service: the inputs of the formula, the amount (None if unpaid) and why."""

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .. import config
 from ..errors import WorkbookError
+from ..fees.payment import money
 from ..files import check_output
 from ..practice import audit, productivity
 from ..validation import register
@@ -44,7 +45,7 @@ class PracticeReport:
         who = f"provider matching '{self.provider}'" if self.provider else "all providers"
         text = (
             f"{self.lines:,} claim lines of {self.year} for {who} ({self.source}): "
-            f"{pm['wrvus'].sum():,.2f} work RVUs, ${pm['payment'].sum():,.2f} Medicare payment "
+            f"{pm['wrvus'].sum():,.2f} work RVUs, {money(pm['payment'].sum())} Medicare payment "
             f"at {self.locality}; {len(self.findings):,} audit findings."
         )
         if self.imported.date_order == "day/month":

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import WorkbookError
+from ..fees.payment import money as money  # the exercises' dollars: "$14.23" or "no amount"
 from ..identifiers import HCPCS_PATTERN, dotted, icd10_key, normalize_hcpcs
 
 NUMBER_WORDS = {
@@ -163,8 +164,3 @@ def numeric_judge(
         return False, hint
 
     return judge
-
-
-def money(value: float | None) -> str:
-    """Return dollars and cents (``$14.23``), or ``no amount`` for None."""
-    return "no amount" if value is None else f"${value:,.2f}"
