@@ -1,0 +1,47 @@
+"""The argument parser of ``cpt-workbook``: one sub-command per concern's ``add_*`` function,
+listed in the order ``--help`` shows them."""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from . import articles, fees, practice, reference, reports
+from .messages import say
+from .options import shared_options
+
+COMMANDS = (
+    fees.add_lookup,
+    reference.add_import_cms,
+    reference.add_icd10,
+    fees.add_localities,
+    reports.add_run,
+    practice.add_practice,
+    articles.add_article,
+    articles.add_ingest,
+    reference.add_store,
+    reports.add_notebooks,
+)
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line with a pointer to ``--help``, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        say(f"{message}: see `{self.prog} --help`")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``cpt-workbook`` with every sub-command."""
+    parser = Parser(
+        prog="cpt-workbook",
+        description="CPT Analysis Workbook: Medicare RVUs, payments and ICD-10-CM pairings.",
+    )
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=Parser
+    )
+    shared = shared_options()
+    for add in COMMANDS:
+        add(sub, shared)
+    return parser
