@@ -26,60 +26,70 @@ from .files import atomic_write
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576
 SHEET_NAME_MAX = 31
-# column names (compared lower case, letters and digits only) that identify a patient or visit
-IDENTIFIER_COLUMNS = frozenset(
-    {
-        "patient",
-        "patientid",
-        "patientname",
-        "patientnumber",
-        "patientno",
-        "patientfirstname",
-        "patientlastname",
-        "patientdob",
-        "patientaddress",
-        "patientphone",
-        "patientemail",
-        "patientaccount",
-        "patientaccountnumber",
-        "firstname",
-        "lastname",
-        "fullname",
-        "mrn",
-        "medicalrecordnumber",
-        "chartnumber",
-        "accountnumber",
-        "dob",
-        "dateofbirth",
-        "birthdate",
-        "ssn",
-        "socialsecuritynumber",
-        "memberid",
-        "subscriberid",
-        "insuranceid",
-        "medicareid",
-        "mbi",
-        "hicn",
-        "address",
-        "phone",
-        "email",
-        "encounterid",
-        "encounternumber",
-        "visitid",
-        "visitnumber",
-        "claimid",
-        "claimnumber",
-    }
+# the headers an encounter export gives a patient's id and a visit's id, best first: the reader
+# takes them as the visit key, and no export carries them
+PATIENT_ID_NAMES = (
+    "Patient ID",
+    "Patient",
+    "Patient Number",
+    "Patient No",
+    "MRN",
+    "Medical Record Number",
+    "Chart Number",
+    "Patient Account",
+    "Account Number",
+)
+ENCOUNTER_ID_NAMES = (
+    "Encounter ID",
+    "Encounter",
+    "Encounter Number",
+    "Visit ID",
+    "Visit Number",
+    "Claim ID",
+    "Claim Number",
+    "Ticket Number",
 )
 
 
-def _key(name: object) -> str:
+def column_key(name: object) -> str:
+    """Return a column name as compared: lower case, letters and digits only (``Patient_ID``
+    and ``patient id`` are both ``patientid``)."""
     return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+# column names (compared by column_key) that identify a patient or a visit
+IDENTIFIER_COLUMNS = frozenset(map(column_key, PATIENT_ID_NAMES + ENCOUNTER_ID_NAMES)) | {
+    "patientname",
+    "patientfirstname",
+    "patientlastname",
+    "patientdob",
+    "patientaddress",
+    "patientphone",
+    "patientemail",
+    "patientaccountnumber",
+    "firstname",
+    "lastname",
+    "fullname",
+    "dob",
+    "dateofbirth",
+    "birthdate",
+    "ssn",
+    "socialsecuritynumber",
+    "memberid",
+    "subscriberid",
+    "insuranceid",
+    "medicareid",
+    "mbi",
+    "hicn",
+    "address",
+    "phone",
+    "email",
+}
 
 
 def identifier_columns(columns) -> list[str]:
     """Return the names among ``columns`` that identify a patient or a visit (may be empty)."""
-    return [c for c in columns if _key(c) in IDENTIFIER_COLUMNS]
+    return [c for c in columns if column_key(c) in IDENTIFIER_COLUMNS]
 
 
 def refuse_identifiers(df: pd.DataFrame) -> None:

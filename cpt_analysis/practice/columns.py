@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ..errors import WorkbookError
-from ..export import IDENTIFIER_COLUMNS
+from ..export import ENCOUNTER_ID_NAMES, IDENTIFIER_COLUMNS, PATIENT_ID_NAMES, column_key
 
 _N = (1, 2, 3, 4)
 # field: accepted column names; {n} stands for 1-4; indented lines continue the line above
@@ -39,11 +39,10 @@ place_of_service: Place of Service | POS | POS Code | Place of Svc
 locality: Locality | Locality ID | Medicare Locality | MAC Locality
 charge: Charge | Charges | Charge Amount | Billed Amount | Billed Charge | Amount Billed
     | Line Charge | Total Charge | Fee
-patient_id: Patient ID | Patient | Patient Number | Patient No | MRN | Medical Record Number
-    | Chart Number | Patient Account | Account Number
-encounter_id: Encounter ID | Encounter | Encounter Number | Visit ID | Visit Number | Claim ID
-    | Claim Number | Ticket Number
 """
+_SPEC += (
+    f"patient_id: {' | '.join(PATIENT_ID_NAMES)}\nencounter_id: {' | '.join(ENCOUNTER_ID_NAMES)}\n"
+)
 
 # field: header words that make it (alternatives split by ";", words that must all appear by
 # "+", synonyms by spaces), then words that rule it out. Numbered fields take their number
@@ -150,11 +149,7 @@ LABELS = {"date_of_service": "date of service", "cpt": "CPT/HCPCS code", "dx_1":
           f"modifier_{n}": f"modifier {n}" for n in _N}  # fmt: skip
 
 
-def _key(name: object) -> str:
-    return re.sub(r"[^0-9a-z]", "", str(name).lower())
-
-
-_ALIAS = {_key(a): (f, i) for f, al in FIELDS.items() for i, a in enumerate(al)}
+_ALIAS = {column_key(a): (f, i) for f, al in FIELDS.items() for i, a in enumerate(al)}
 _RULES = {
     field: (
         [[set(g.split()) for g in alt.split("+")] for alt in needs.split(";")],
@@ -177,7 +172,7 @@ def identifier_like(name: object) -> bool:
     column is never read as a clinical field."""
     w = set(words(name))
     named = w & _NAME and not w & set(_PROVIDER.split())
-    return bool(_key(name) in IDENTIFIER_COLUMNS or w & _IDENTIFIER or named or w <= _PERSON)
+    return bool(column_key(name) in IDENTIFIER_COLUMNS or w & _IDENTIFIER or named or w <= _PERSON)
 
 
 def meaning(name: object) -> tuple[str, bool] | None:
@@ -210,10 +205,10 @@ def _listed(names: list[str], most: int = 20) -> str:
 def _mapped(names: list[str], mapping: dict) -> dict[str, int]:
     """Return {field: position} of a user's mapping {their column: field}; a column is found by
     its name, else without case or surrounding spaces, a field also as ``date of service``."""
-    fields = {_key(f): f for f in FIELDS}
+    fields = {column_key(f): f for f in FIELDS}
     found: dict[str, int] = {}
     for theirs, ours in mapping.items():
-        field = fields.get(_key(ours))
+        field = fields.get(column_key(ours))
         if field is None:
             raise WorkbookError(f"'{ours}' is not a field", f"use one of {', '.join(FIELDS)}")
         loose = [i for i, n in enumerate(names) if str(n).strip().lower() == theirs.strip().lower()]
@@ -242,7 +237,7 @@ def resolve_columns(names: list[str], mapping: dict | None = None) -> dict[str, 
     found = _mapped(names, mapping or {})
     best: dict[str, tuple[int, int]] = {}
     for pos, name in enumerate(names):
-        hit = _ALIAS.get(_key(name))
+        hit = _ALIAS.get(column_key(name))
         if hit and hit[0] not in found and (hit[0] not in best or hit[1] < best[hit[0]][0]):
             best[hit[0]] = (hit[1], pos)
     found |= {f: pos for f, (_, pos) in best.items() if pos not in found.values()}
