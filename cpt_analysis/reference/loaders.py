@@ -4,6 +4,8 @@ Each ``load_*`` returns a new DataFrame with explicit dtypes (codes as ``str``, 
 indicators ``category``, RVUs ``float64``, flags ``bool``); the columns are documented in
 data/README.md. Shipped tables come from ``data/*.csv``; RVU and GPCI years that a user imported
 with ``cpt-workbook import-cms`` come from the local store and take precedence row by row.
+The notebooks' year and code parameters are validated here (registered in
+:mod:`cpt_analysis.validation`): a year, or a code, the RVU tables hold.
 """
 
 from __future__ import annotations
