@@ -123,6 +123,32 @@ def plan(path: Path, kind: str | None = None, qpp: bool = False) -> Plan:
     """
     if not is_zip(path):
         return Plan(read=[(kind or _plain_kind(path), None)])
+    names = _member_names(path)
+    result = Plan()
+    # kind -> variant -> path without extension -> names (PPRRVU2025_Oct.csv and .txt together)
+    groups: dict[str, dict[str, dict[str, list[str]]]] = {}
+    for name in names:
+        base = PurePosixPath(name).name
+        found = classify(base)
+        why = _skipped_because(name, found, kind)
+        if why:
+            result.skipped.append((name, why))
+        else:
+            stem = str(PurePosixPath(name).with_suffix("")).upper()
+            by_variant = groups.setdefault(found[0], {})
+            by_variant.setdefault(_variant(found[0], base), {}).setdefault(stem, []).append(name)
+    for found_kind, by_variant in groups.items():
+        _choose(path, found_kind, by_variant, qpp, result)
+    if not result.read:
+        held = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")
+        what = f"no {kind} file" if kind else "no file the workbook reads"
+        raise DataFileError(f"{path.name} holds {what} (it holds {held or 'nothing'})", GET_BUNDLE)
+    return result
+
+
+def _member_names(path: Path) -> list[str]:
+    """The files a zip holds (not its folders); DataFileError for two members of one name or
+    an Excel workbook (a zip too)."""
     names = [n for n in _namelist(path) if not n.endswith("/")]
     twice = sorted(n for n, count in Counter(names).items() if count > 1)
     if twice:
@@ -136,31 +162,21 @@ def plan(path: Path, kind: str | None = None, qpp: bool = False) -> Plan:
             f"{path.name} is an Excel workbook, which the workbook does not read",
             "import the CSV or TXT file of the same name from the CMS download",
         )
-    result = Plan()
-    # kind -> variant -> path without extension -> names (PPRRVU2025_Oct.csv and .txt together)
-    groups: dict[str, dict[str, dict[str, list[str]]]] = {}
-    for name in names:
-        base = PurePosixPath(name).name
-        found = classify(base)
-        if name.startswith("__MACOSX/") or base.startswith("._"):
-            result.skipped.append((name, "macOS folder metadata, not data"))
-        elif found is None:
-            result.skipped.append((name, "not a file the workbook knows"))
-        elif found[0] is None:
-            result.skipped.append((name, f"{found[1]}, {found[2]}"))
-        elif kind and found[0] != kind:
-            result.skipped.append((name, f"{found[1]}, not asked for (--kind {kind})"))
-        else:
-            stem = str(PurePosixPath(name).with_suffix("")).upper()
-            by_variant = groups.setdefault(found[0], {})
-            by_variant.setdefault(_variant(found[0], base), {}).setdefault(stem, []).append(name)
-    for found_kind, by_variant in groups.items():
-        _choose(path, found_kind, by_variant, qpp, result)
-    if not result.read:
-        held = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")
-        what = f"no {kind} file" if kind else "no file the workbook reads"
-        raise DataFileError(f"{path.name} holds {what} (it holds {held or 'nothing'})", GET_BUNDLE)
-    return result
+    return names
+
+
+def _skipped_because(name: str, found: tuple | None, kind: str | None) -> str:
+    """Why a member of a zip is not read ('' when it is): metadata, unknown, not data, or
+    another kind than the one asked for."""
+    if name.startswith("__MACOSX/") or PurePosixPath(name).name.startswith("._"):
+        return "macOS folder metadata, not data"
+    if found is None:
+        return "not a file the workbook knows"
+    if found[0] is None:
+        return f"{found[1]}, {found[2]}"
+    if kind and found[0] != kind:
+        return f"{found[1]}, not asked for (--kind {kind})"
+    return ""
 
 
 def _plain_kind(path: Path) -> str:

@@ -113,15 +113,18 @@ def convert_column(path: Path, text: pd.Series, col: Column) -> pd.Series:
         if dates.isna().any():
             _fail(path, text, dates.isna(), col, "not a date as YYYY-MM-DD")
         return dates.astype("datetime64[s]")
-    if col.kind == "bool":
-        return text.str.lower().eq("true").astype("bool")
-    if col.kind == "na_flag":
-        return text.str.upper().eq("NA").astype("bool")
-    if col.kind in ("category", "status"):
-        return text.str.strip().astype("category")
-    if col.kind in ("hcpcs", "modifier"):
-        return text.str.strip().str.upper().astype("str")
-    return text.astype("str")
+    return _TYPED.get(col.kind, lambda t: t.astype("str"))(text)
+
+
+# the kinds read from text checked by their pattern alone
+_TYPED = {
+    "bool": lambda t: t.str.lower().eq("true").astype("bool"),
+    "na_flag": lambda t: t.str.upper().eq("NA").astype("bool"),
+    "category": lambda t: t.str.strip().astype("category"),
+    "status": lambda t: t.str.strip().astype("category"),
+    "hcpcs": lambda t: t.str.strip().str.upper().astype("str"),
+    "modifier": lambda t: t.str.strip().str.upper().astype("str"),
+}
 
 
 def read_table(path: Path, name: str) -> pd.DataFrame:
