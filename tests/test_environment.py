@@ -76,3 +76,17 @@ def test_every_module_the_package_imports_is_a_runtime_dependency():
     assert imported <= declared, f"imported but not declared: {sorted(imported - declared)}"
     # the one not imported: the kernel the runner starts for each notebook
     assert declared - imported == {"ipykernel"}
+
+
+def test_every_package_folder_is_listed_for_the_wheel():
+    """The wheel holds only the packages pyproject lists (data/ and notebooks/ are mapped in):
+    a new room must be added there, or an installed workbook lacks it."""
+    setuptools = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text())["tool"]
+    package = config.PROJECT_ROOT / "cpt_analysis"
+    folders = {
+        ".".join(("cpt_analysis", *p.parent.relative_to(package).parts))
+        for p in package.rglob("*.py")
+    }
+    mapped = {"cpt_analysis.data": "data", "cpt_analysis.notebooks": "notebooks"}
+    assert set(setuptools["setuptools"]["packages"]) == folders | set(mapped)
+    assert setuptools["setuptools"]["package-dir"] == mapped
