@@ -22,6 +22,7 @@ from ..reference.indicators import (
     meaning,
 )
 from ..reference.loaders import load_codes, load_common_names, load_rvus, rvu_years
+from ..reference.schema import RVU_FLOAT_COLUMNS
 from .pairings import GUIDANCE_NOTE, diagnoses_for
 from .payment import (
     conversion_factor,
@@ -36,18 +37,7 @@ DISCLAIMER = (
     "of the American Medical Association; the workbook ships codes, CMS figures and its own "
     "plain-language wording, never the official CPT descriptors."
 )
-HISTORY_COLUMNS = [
-    "year",
-    "release",
-    "status",
-    "work_rvu",
-    "pe_rvu_nonfacility",
-    "pe_rvu_facility",
-    "mp_rvu",
-    "total_rvu_nonfacility",
-    "total_rvu_facility",
-    "conversion_factor",
-]
+HISTORY_COLUMNS = ["year", "release", "status", *RVU_FLOAT_COLUMNS]
 
 
 @dataclass
