@@ -48,9 +48,9 @@ test: $(STAMP) lint chromium
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks
 
 # the quick loop while developing: every test but those marked slow (a kernel, a server or a
-# browser), no nbval; run `make test` before you commit
+# browser), no nbval, spread over the processor cores; run `make test` before you commit
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" -q tests
+	$(BIN)/python -m pytest -m "not slow" -n auto -q tests
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py
