@@ -354,7 +354,9 @@ def test_a_2026_bundle_with_qpp_and_non_qpp_files_keeps_history_and_payment_agre
     rvus = load_rvus(2026)
     assert rvus["conversion_factor"].eq(33.4009).all()
     assert conversion_factor(2026)["conversion_factor"] == 33.4009
-    assert price("97012", year=2026, locality="01112-05").amount > 0  # 2026 GPCIs came too
+    # 2026 GPCIs came too: San Francisco 1.095 / 1.410 / 0.425 (GPCI2026.csv), so
+    # (0.24 x 1.095 + 0.18 x 1.410 + 0.01 x 0.425) x 33.4009 = 0.52085 x 33.4009 = 17.397 -> 17.40
+    assert price("97012", year=2026, locality="01112-05").amount == 17.40
 
 
 def test_real_cms_bundle_names_of_earlier_years(cms_dir, tmp_path):

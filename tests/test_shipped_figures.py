@@ -84,7 +84,7 @@ def test_conversion_factors_equal_the_official_files(cms_dir):
 
 
 def test_factors_without_a_cms_file_equal_the_notes():
-    notes = config.PROJECT_ROOT.parent / "shared" / "notes" / "cms-files.md"
+    notes = config.shared_cms_dir().parent / "notes" / "cms-files.md"
     if not notes.exists():
         pytest.skip(f"{notes} not found (it lives outside the repository)")
     text = notes.read_text()
