@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
 #   make report   bootstrap .venv, then run the main job on the shipped data
 #   make test     bootstrap .venv, then lint and every test
+# and, while developing, make test-fast: the tests that start no kernel, server or browser
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
