@@ -8,12 +8,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from cpt_analysis.practice.formats import clean_names
 from openpyxl import Workbook
 
 from cpt_analysis.errors import WorkbookError
 from cpt_analysis.practice import readers as readers
 from cpt_analysis.practice.columns import identifier_like, meaning, resolve_columns
+from cpt_analysis.practice.formats import clean_names
 from cpt_analysis.practice.intake import BAD_ROW, read_encounters
 
 HEAD = "DOS,Provider,CPT,Units,Dx1,POS"

@@ -45,7 +45,7 @@ def test_status_other_than_a_r_t_gives_no_amount_and_says_why():
     assert bundled.reason.startswith("no fee-schedule amount: status B, bundled")
     assert price("97014", year=2025).reason.startswith("no fee-schedule amount: status I")
     restricted = price("97026", year=2025)
-    assert restricted.status == "R" and restricted.amount is not None
+    assert restricted.status == "R" and restricted.amount == 6.79  # 0.21 x 32.3465
 
 
 def test_26_and_tc_are_priced_from_their_own_rows_in_a_locality():
