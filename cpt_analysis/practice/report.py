@@ -15,7 +15,8 @@ from ..fees.payment import money
 from ..files import check_output
 from ..practice import audit, productivity
 from ..validation import register
-from .intake import BLANK, EncounterImport, read_encounters
+from .imported import BLANK, EncounterImport
+from .intake import read_encounters
 
 SAMPLE = config.DATA_DIR / "sample_encounters.csv"
 SUFFIXES = {"rejected": (".csv", ".txt"), "excel": (".xlsx",)}  # outputs of `practice`
