@@ -21,47 +21,9 @@ import pandas as pd
 from ..errors import DataFileError
 from ..identifiers import HCPCS_PATTERN
 from .cms_files import banner_says, csv_rows, names_say, open_text, settle
-from .schema import RVU_CATEGORY_COLUMNS, RVU_FLOAT_COLUMNS, RVU_NA_COLUMNS
+from .pprrvu_layout import DETAIL_COLUMNS, PPRRVU_COLUMNS, TXT_FIELDS, ZERO_PADDED
+from .schema import RVU_CATEGORY_COLUMNS, RVU_FLOAT_COLUMNS, RVU_NA_COLUMNS, columns_of
 
-# normalised official column name -> canonical column; alternatives cover the parsed xlsx names
-PPRRVU_COLUMNS = {
-    "hcpcs": ["hcpcs"],
-    "modifier": ["mod"],
-    "description": ["description"],
-    "status": ["status_code"],
-    "work_rvu": ["work_rvu"],
-    "pe_rvu_nonfacility": ["non_fac_pe_rvu"],
-    "pe_na_nonfacility": ["non_fac_na_indicator", "non_fac_indicator"],
-    "pe_rvu_facility": ["facility_pe_rvu"],
-    "pe_na_facility": ["facility_na_indicator", "facility_indicator"],
-    "mp_rvu": ["mp_rvu"],
-    "total_rvu_nonfacility": ["non_facility_total"],
-    "total_rvu_facility": ["facility_total"],
-    "pctc": ["pctc_ind"],
-    "global_days": ["glob_days"],
-    "mult_proc": ["mult_proc"],
-    "conversion_factor": ["conv_factor"],
-}
-
-# 1-based inclusive positions in the fixed-width PPRRVU text file
-TXT_FIELDS = {
-    "hcpcs": (1, 5),
-    "modifier": (6, 7),
-    "description": (8, 57),
-    "status": (58, 58),
-    "work_rvu": (60, 65),
-    "pe_rvu_nonfacility": (67, 72),
-    "pe_na_nonfacility": (73, 74),
-    "pe_rvu_facility": (76, 81),
-    "pe_na_facility": (82, 83),
-    "mp_rvu": (85, 89),
-    "total_rvu_nonfacility": (91, 96),
-    "total_rvu_facility": (97, 102),
-    "pctc": (103, 103),
-    "global_days": (104, 106),
-    "mult_proc": (116, 116),
-    "conversion_factor": (133, 140),
-}
 NOT_RVU = "it is not a national physician fee schedule RVU file (PPRRVU)"
 GET_FILE = "download the PPRRVU file of the RVU release from CMS and import that"
 GET_GPCI = "import the official GPCI file (GPCI20xx.csv or .txt)"
@@ -148,8 +110,11 @@ def _check_rows(rows: int, name: str) -> None:
 
 def _pick_columns(data: pd.DataFrame, name: str) -> pd.DataFrame:
     out = {}
-    for canonical, options in PPRRVU_COLUMNS.items():
+    for canonical, options in (PPRRVU_COLUMNS | DETAIL_COLUMNS).items():
         found = next((o for o in options if o in data.columns), None)
+        if found is None and canonical in DETAIL_COLUMNS:
+            out[canonical] = pd.Series("", index=data.index, dtype="str")
+            continue
         if found is None:
             raise DataFileError(
                 f"{name}: column '{options[0].upper().replace('_', ' ')}' not found; "
@@ -186,7 +151,7 @@ def _row_name(hcpcs: str, modifier: str) -> str:
 
 def _label(col: str) -> str:
     """The official column name of a canonical RVU column: work_rvu -> WORK RVU."""
-    return PPRRVU_COLUMNS[col][0].upper().replace("_", " ")
+    return (PPRRVU_COLUMNS | DETAIL_COLUMNS)[col][0].upper().replace("_", " ")
 
 
 def _check_bounds(numbers: pd.Series, bounds: tuple[float, float], where) -> None:
@@ -205,9 +170,35 @@ def _check_bounds(numbers: pd.Series, bounds: tuple[float, float], where) -> Non
         )
 
 
+DETAIL_FLOATS = columns_of("rvu_details", "float")  # pre_op ... opps_mp_rvu
+DETAIL_CATEGORIES = columns_of("rvu_details", "category")  # bilat_surg ... imaging_family
+
+
+def _numbers(text: pd.Series, col: str, where) -> pd.Series:
+    """Return a column of figures as float64, blank as NaN only in a detail column a file may
+    lack; raise DataFileError naming the row (``where(i)``) of a figure that is not a number or
+    is implausible."""
+    numbers = pd.to_numeric(text.where(text != ""), errors="coerce")
+    bad = numbers.isna() if col in RVU_FLOAT_COLUMNS else numbers.isna() & (text != "")
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise DataFileError(
+            f"{where(row)}, {_label(col)} has {text.iloc[row]!r}, not a number; the layout has "
+            "changed or the file is damaged",
+            GET_FILE,
+        )
+    bounds = FACTOR_BOUNDS if col == "conversion_factor" else RVU_BOUNDS
+    given = numbers.dropna()
+    _check_bounds(given, bounds, lambda i: f"{where(given.index[i])}, {_label(col)}")
+    return numbers.astype("float64")
+
+
 def _typed(frame: pd.DataFrame, name: str, year: int, release: str) -> pd.DataFrame:
     frame = frame.apply(lambda s: s.str.strip())
     frame["hcpcs"] = frame["hcpcs"].str.upper()
+    for col, width in ZERO_PADDED.items():
+        short = frame[col].str.fullmatch(rf"\d{{1,{width - 1}}}")
+        frame.loc[short, col] = frame.loc[short, col].str.zfill(width)
     bad = ~frame["hcpcs"].str.fullmatch(HCPCS_PATTERN.pattern)
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
@@ -216,25 +207,15 @@ def _typed(frame: pd.DataFrame, name: str, year: int, release: str) -> pd.DataFr
             GET_FILE,
         )
     codes, modifiers = frame["hcpcs"].to_numpy(), frame["modifier"].to_numpy()
-    for col in RVU_FLOAT_COLUMNS:
-        numbers = pd.to_numeric(frame[col].where(frame[col] != ""), errors="coerce")
-        if numbers.isna().any():
-            row = int(numbers.isna().to_numpy().nonzero()[0][0])
-            raise DataFileError(
-                f"{name}: {_row_name(codes[row], modifiers[row])}, {_label(col)} has "
-                f"{frame[col].iloc[row]!r}, not a number; the layout has changed or the file is "
-                "damaged",
-                GET_FILE,
-            )
-        bounds = FACTOR_BOUNDS if col == "conversion_factor" else RVU_BOUNDS
-        _check_bounds(
-            numbers,
-            bounds,
-            lambda i, c=col: f"{name}: {_row_name(codes[i], modifiers[i])}, {_label(c)}",
+    for col in RVU_FLOAT_COLUMNS + DETAIL_FLOATS:
+        frame[col] = _numbers(
+            frame[col], col, lambda i: f"{name}: {_row_name(codes[i], modifiers[i])}"
         )
-        frame[col] = numbers.astype("float64")
     for col in RVU_NA_COLUMNS:
         frame[col] = frame[col].str.upper().eq("NA").astype("bool")
+    frame["not_used_for_medicare"] = frame["not_used_for_medicare"].eq("+")
+    for col in DETAIL_CATEGORIES:
+        frame[col] = frame[col].astype("category")
     frame.insert(0, "year", year)
     frame.insert(1, "release", f"RVU{year % 100:02d}{release}")
     frame["source"] = name
@@ -306,7 +287,8 @@ def _gpci_rows(text: str, name: str) -> pd.DataFrame:
 
     idx = {
         "mac": find("mac") if any("mac" in h for h in header) else find("contractor"),
-        "state": find("state"),
+        # arkrvu's 2020 GPCI files have no state column: the state is then blank
+        "state": find("state") if any("state" in h for h in header) else None,
         "locality_number": find("locality", "number"),
         "locality_name": find("locality", "name"),
         "gpci_work": find("pw") if any("pw" in h for h in header) else find("gpci", "work"),
@@ -315,7 +297,9 @@ def _gpci_rows(text: str, name: str) -> pd.DataFrame:
     }
     body = [r for r in rows[start + 1 :] if r and r[0].strip().isdigit()]
     year_match = re.search(r"(20\d{2})", ",".join(rows[start]) + " ".join(lines[:2]))
-    frame = pd.DataFrame({k: [r[i] if i < len(r) else "" for r in body] for k, i in idx.items()})
+    frame = pd.DataFrame(
+        {k: [r[i] if i is not None and i < len(r) else "" for r in body] for k, i in idx.items()}
+    )
     frame.attrs["year"] = int(year_match[1]) if year_match else None
     return frame
 

@@ -48,6 +48,20 @@ SCHEMAS: dict[str, list[Column]] = {
         "total_rvu_nonfacility:float total_rvu_facility:float pctc:category "
         "global_days:category mult_proc:category conversion_factor:float source:text"
     ),
+    # the further columns of the national RVU file, stored with the rvus: the indicators a biller
+    # needs to price modifiers and the PE and MP used for the OPPS cap; an imported file lacking
+    # one leaves it blank (PRIC IND is new in 2026)
+    "rvu_details": _cols(
+        "not_used_for_medicare:plus_flag? pre_op:float? intra_op:float? post_op:float? "
+        "bilat_surg:category? asst_surg:category? co_surg:category? team_surg:category? "
+        "pricing_indicator:category? endo_base:hcpcs? physician_supervision:category? "
+        "calculation_flag:category? imaging_family:category? opps_pe_rvu_nonfacility:float? "
+        "opps_pe_rvu_facility:float? opps_mp_rvu:float?"
+    ),
+    "rvu_releases": _cols(
+        "year:int release:text effective_from:date conversion_factor:float rows:int "
+        "source:text cms_bundle:text"
+    ),
     "conversion_factors": _cols(
         "year:int effective_from:date effective_to:date apm_status:category "
         "conversion_factor:float source:text"
@@ -70,6 +84,9 @@ def columns_of(table: str, *kinds: str) -> list[str]:
 RVU_FLOAT_COLUMNS = columns_of("rvus", "float")  # work_rvu ... conversion_factor
 RVU_CATEGORY_COLUMNS = columns_of("rvus", "category", "status")  # release, status, pctc...
 RVU_NA_COLUMNS = columns_of("rvus", "na_flag")  # pe_na_nonfacility, pe_na_facility
+RVU_DETAIL_COLUMNS = [
+    c.name for c in SCHEMAS["rvu_details"]
+]  # not_used_for_medicare ... opps_mp_rvu
 
 _PATTERNS = {
     "hcpcs": HCPCS_PATTERN.pattern,
@@ -79,6 +96,7 @@ _PATTERNS = {
     "digits5": r"\d{5}",
     "digits2": r"\d{2}",
     "na_flag": "NA",
+    "plus_flag": r"\+",
     "bool": "true|false",
 }
 
@@ -120,6 +138,7 @@ def convert_column(path: Path, text: pd.Series, col: Column) -> pd.Series:
 _TYPED = {
     "bool": lambda t: t.str.lower().eq("true").astype("bool"),
     "na_flag": lambda t: t.str.upper().eq("NA").astype("bool"),
+    "plus_flag": lambda t: t.str.strip().eq("+").astype("bool"),
     "category": lambda t: t.str.strip().astype("category"),
     "status": lambda t: t.str.strip().astype("category"),
     "hcpcs": lambda t: t.str.strip().str.upper().astype("str"),
