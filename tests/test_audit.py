@@ -15,6 +15,7 @@ from cpt_analysis.practice.audit import (
     audit,
     summary,
 )
+from cpt_analysis.reference.loaders import load_pairings
 
 
 def claim_lines(rows: list[tuple], patients: list[str] | None = None) -> pd.DataFrame:
@@ -139,7 +140,14 @@ def test_pairings_outside_the_reference_table():
         ("2025-03-04", "97012", 1, None, "M51.26", None),  # a child of the listed M51.2
         ("2025-03-04", "97012", 1, None, "M54.5", None),  # listed (and a header)
         ("2025-03-04", "99999", 1, None, "I10", None),  # no pairings for the code: not judged
+        ("2025-03-04", "J1030", 1, None, "I10", None),  # a drug: no pairings, not judged
+        # E/M visits have curated pairings (99213: I10, E11.9, E78.5, M54.50) but any diagnosis may
+        # bring a patient in: never "not a typical pairing"
+        ("2025-03-04", "99213", 1, None, "M17.11", None),
+        ("2025-03-04", "99202", 1, None, "M17.11", None),
+        ("2025-03-04", "99215", 1, None, "S83.241A", None),
     ]
+    assert {"99202", "99213", "99215"} <= set(load_pairings()["cpt"])
     found = audit(claim_lines(rows))
     unpaired = found[found["finding"] == UNPAIRED]
     assert unpaired["line_ref"].tolist() == [2]

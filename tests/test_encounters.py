@@ -14,6 +14,7 @@ from cpt_analysis.practice.intake import (
     BAD_MINUTES,
     BAD_ROW,
     BAD_UNITS,
+    UNKNOWN_CODE,
     read_encounters,
 )
 from cpt_analysis.practice.synth import write_encounters
@@ -27,7 +28,7 @@ DIRTY = [
     (5, "2025-02-30,Dr B,P2,99213,,,1,,I10,,11,"),
     (6, "2025-03-06,,P3,99213,,,1,,I10,,11,"),
     (7, "2025-03-06,Dr B,P3,9701,,,1,,I10,,11,"),
-    (8, "2025-03-06,Dr B,P3,0001F,,,1,,I10,,11,"),
+    (8, "2025-03-06,Dr B,P3,0000F,,,1,,I10,,11,"),  # shaped like 0001F, never a code
     (9, "2025-03-06,Dr B,P3,99213,,,0,,I10,,11,"),
     (10, "2025-03-06,Dr B,P3,99213,,,two,,54.5,,11,"),
     (11, "2025-03-06,Dr B,P3,99213,,,1,,,,XX,"),
@@ -48,7 +49,7 @@ EXPECTED_REJECTED = {
     5: "bad date of service",
     6: "missing provider",
     7: "malformed CPT/HCPCS code",
-    8: "unknown CPT/HCPCS code for the year",
+    8: UNKNOWN_CODE,
     9: BAD_UNITS,
     10: f"{BAD_UNITS}; malformed ICD-10-CM code",
     11: "no diagnosis code; bad place of service",
@@ -98,7 +99,7 @@ def test_rejected_rows_keep_their_original_values_but_no_patient_id(dirty):
     assert list(rejected.columns) == ["date_of_service", "provider", "cpt", "modifier_1",
                                       "modifier_2", "units", "minutes", "dx_1", "dx_2",
                                       "place_of_service", "charge", "reason"]  # fmt: skip
-    assert rejected.loc[8, "cpt"] == "0001F"  # the code keeps its leading zeros
+    assert rejected.loc[8, "cpt"] == "0000F"  # the code keeps its leading zeros
     assert rejected.loc[10, "units"] == "two" and rejected.loc[10, "dx_1"] == "54.5"
     assert rejected.loc[5, "date_of_service"] == "2025-02-30"
     assert rejected.loc[15, "provider"] == ""  # a malformed row cannot be split
@@ -214,7 +215,7 @@ def test_excel_input(tmp_path):
     ws.append([dt.datetime(2025, 3, 4), "Dr A", "Jane Roe", 97110, 2, "M54.50", 11])
     ws.append([dt.datetime(2025, 3, 5), "Dr B", "John Doe", 100, 1.0, "K11.5", "22"])
     ws.append([None] * 7)  # blank row: skipped, not counted
-    ws.append(["2025-03-06", "Dr B", "Ann Poe", "0001F", 1, "I10", 11])
+    ws.append(["2025-03-06", "Dr B", "Ann Poe", "0000F", 1, "I10", 11])
     ws.append([dt.datetime(2025, 3, 7), "Dr B", "Ann Poe", 9701, 0, "I10", 11])
     path = tmp_path / "enc.xlsx"
     book.save(path)
@@ -231,9 +232,9 @@ def test_excel_input(tmp_path):
     ]
     rejected = result.rejected.set_index("source_row")
     assert "Patient Name" not in rejected.columns  # identifiers are not even read
-    assert rejected.loc[5, "reason"] == "unknown CPT/HCPCS code for the year"
+    assert rejected.loc[5, "reason"] == UNKNOWN_CODE
     assert rejected.loc[6, "cpt"] == "09701"  # a numeric CPT cell is padded to five digits
-    assert rejected.loc[6, "reason"] == f"unknown CPT/HCPCS code for the year; {BAD_UNITS}"
+    assert rejected.loc[6, "reason"] == f"{UNKNOWN_CODE}; {BAD_UNITS}"
 
 
 def test_excel_data_after_a_cover_sheet(tmp_path):

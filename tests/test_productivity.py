@@ -6,7 +6,7 @@ RVUs used (data/rvus.csv, 2025, global rows): code work / PE non-facility / PE f
   97140  0.43 / 0.40 / 0.40 NA / 0.01   MULT PROC 5
   97012  0.25 / 0.18 / 0.18 NA / 0.01   MULT PROC 5
   99213  1.30 / 1.35 / 0.57    / 0.10   MULT PROC 0
-  97010  0.06 / 0.13 / 0.13 NA / 0.01   status B (bundled)
+  97010  0.06 / 0.13 / 0.13 NA / 0.01   status B (bundled): not paid, RVUs not counted
 2024: 97110 0.45 / 0.42 / - / 0.01.  GPCI 2025 01112-05: work 1.088, PE 1.419, MP 0.445.
 """
 
@@ -88,8 +88,10 @@ def test_place_of_service_decides_the_setting(tmp_path):
 def test_only_payable_statuses_are_paid(tmp_path):
     out = explain(lines(tmp_path, "2025-03-04,Dr A,P1,97010,GP,1,M54.50,11\n"))
     r = row(out, 2)
-    assert pd.isna(r["final_amount"]) and r["reason"] == "status B: not paid"
-    assert r["wrvus"] == 0.06  # the published work RVU still counts for productivity
+    assert pd.isna(r["final_amount"]) and r["reason"] == "status B: not paid, RVUs not counted"
+    # CMS's file gives the bundled 97010 a work RVU (0.06, shown per unit), but Medicare pays
+    # nothing for status B, so it counts 0 in the wRVU and total RVU totals
+    assert (r["status"], r["work_rvu"], r["wrvus"], r["total_rvus"]) == ("B", 0.06, 0.0, 0.0)
 
 
 def test_therapy_reduction_per_patient_per_day(tmp_path):
@@ -167,7 +169,8 @@ def test_provider_month_and_code_tables(tmp_path):
     april = pm.loc[("Dr A", "2025-04")]
     assert (april["units"], april["wrvus"], april["base_amount"]) == (3, 1.35, 86.37)
     assert (april["mppr_reduction"], april["payment"]) == (13.92, 72.45)
-    assert pm.loc[("Dr B", "2025-04"), ["payment", "unpaid_lines"]].tolist() == [0.0, 1]
+    # Dr B, April: 97010 (status B) alone: unpaid, and no RVUs counted
+    assert pm.loc[("Dr B", "2025-04"), ["payment", "unpaid_lines", "wrvus"]].tolist() == [0, 1, 0]
     codes = report["code"].set_index("cpt")
     assert codes.loc["99213", "wrvus"] == 2.6
     assert codes.loc["99213", "name"] == "Established patient visit, low complexity"

@@ -29,6 +29,11 @@ FINDINGS = [HEADER, INVALID, UNPAIRED, UNITS]
 COLUMNS = ["line_ref", "provider", "date_of_service", "cpt", "finding", "icd10", "detail",
            "suggestion"]  # fmt: skip
 DX = [f"dx_{n}" for n in (1, 2, 3, 4)]
+EM_CODES = (99202, 99499)  # E/M visits: any diagnosis may bring a patient in, never unpaired
+
+
+def _is_em(code: str) -> bool:
+    return code.isdigit() and EM_CODES[0] <= int(code) <= EM_CODES[1]
 
 
 def _empty() -> pd.DataFrame:
@@ -168,7 +173,8 @@ def _diagnosis_findings(lines: pd.DataFrame, union: list[str], codes: list) -> p
 def pairing_findings(lines: pd.DataFrame) -> pd.DataFrame:
     """Return findings for lines whose CPT has typical diagnoses in the reference table but
     none of whose diagnoses is one of them (a child of a listed code, or a header over one,
-    counts as listed); columns as :func:`audit`."""
+    counts as listed); columns as :func:`audit`. Codes without curated pairings, and E/M
+    visits (99202-99499), are never flagged."""
     return _pairing_findings(lines, *_dx_codes(lines))
 
 
@@ -178,7 +184,8 @@ def _pairing_findings(lines: pd.DataFrame, union: list[str], codes: list) -> pd.
     cpt = lines["cpt"].astype("category")
     cpts = list(cpt.cat.categories.astype(str))
     pairs = load_pairings()
-    typical = {c: g["icd10"].tolist() for c, g in pairs.groupby("cpt") if c in set(cpts)}
+    wanted = {c for c in cpts if not _is_em(c)}
+    typical = {c: g["icd10"].tolist() for c, g in pairs.groupby("cpt") if c in wanted}
     keys = [icd10_key(u) or "" for u in union]
     match = np.zeros((len(cpts) + 1, len(union) + 1), dtype=bool)
     for j, c in enumerate(cpts):

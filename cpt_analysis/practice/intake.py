@@ -34,13 +34,19 @@ MAX_MINUTES = 1440  # minutes of one line: from 0 to a day
 BAD_UNITS = f"units not a whole number from 1 to {MAX_UNITS}"
 BAD_MINUTES = f"minutes not a number from 0 to {MAX_MINUTES:,}"
 BAD_CHARGE = "charge not an amount of 0 or more"
+UNKNOWN_CODE = "unknown CPT/HCPCS code (no fee-schedule year lists it)"
+NOT_IN_YEAR = "CPT/HCPCS code not in the fee schedule of its year (other years list it)"
 # rejection reasons, in the order they are listed on a row (bit flags: fewer than 32)
 REASONS = ("bad date of service", "date outside the fee-schedule years", "missing provider",
-           "malformed CPT/HCPCS code", "unknown CPT/HCPCS code for the year",
+           "malformed CPT/HCPCS code", UNKNOWN_CODE, NOT_IN_YEAR,
            "malformed modifier", "modifier 26/TC not priced for the code",
            BAD_UNITS, BAD_MINUTES,
            "malformed ICD-10-CM code", "no diagnosis code", "bad place of service",
            "unknown locality", BAD_CHARGE)  # fmt: skip
+# HCPCS Level II (a letter A-V, four digits): drugs, supplies, DME... A Level II code that the
+# fee schedule of its year does not list is accepted as outside it, with no RVUs and no amount
+LEVEL_II = re.compile(r"^[A-V]\d{4}$")
+OUTSIDE = "outside the physician fee schedule (drugs, supplies, DME)"
 BAD_ROW = "malformed CSV row (wrong number of fields)"
 
 
@@ -60,6 +66,11 @@ def _layout(mapping: dict | None):
 
 def _bit(reason: str) -> np.int32:
     return np.int32(1 << REASONS.index(reason))
+
+
+def _matches(values: pd.Series, pattern: re.Pattern) -> np.ndarray:
+    """Whether each text has the shape of ``pattern``, as booleans."""
+    return values.str.fullmatch(pattern.pattern).fillna(False).to_numpy(dtype=bool)
 
 
 class _Checker:
@@ -147,10 +158,12 @@ class _Checker:
             return ""
 
     def _codes(self, yslot, slots, known_years, pm) -> None:
-        """Check CPT/HCPCS codes against the RVUs of each row's year and pricing modifier."""
+        """Check CPT/HCPCS codes against the RVUs of each row's year and pricing modifier: a
+        code the year does not list is rejected, unless it is HCPCS Level II (then outside the
+        fee schedule); the reason says whether another year lists it."""
         codes, cpt = self.cats("cpt")
         cpt = cpt.str.upper()
-        shape = cpt.str.fullmatch(HCPCS_PATTERN.pattern).fillna(False).to_numpy(dtype=bool)
+        shape = _matches(cpt, HCPCS_PATTERN)
         # per (year slot, code, pricing modifier): the last slot is for rows without a year
         priced = np.zeros((len(known_years) + 1, len(cpt), 3), dtype=bool)
         for i in slots.tolist():
@@ -159,16 +172,18 @@ class _Checker:
                 mod = rvus["modifier"].map({"": 0, "26": 1, "TC": 2})
                 for m in range(3):
                     priced[i, :, m] = cpt.isin(rvus.loc[mod == m, "hcpcs"]).to_numpy()
-        checked = (
-            shape[None, :, None]
-            & (np.arange(len(known_years) + 1) < len(known_years))[:, None, None]
-        )
-        table = np.where(shape, 0, _bit("malformed CPT/HCPCS code"))[None, :, None]
-        table = table | np.where(
-            checked & ~priced[:, :, :1], _bit("unknown CPT/HCPCS code for the year"), 0
-        )
-        table = table | np.where(checked & priced[:, :, :1] & ~priced,
-                                 _bit("modifier 26/TC not priced for the code"), 0)  # fmt: skip
+        listed = priced[:, :, 0]
+        dated = (np.arange(len(known_years) + 1) < len(known_years))[:, None]
+        missing = dated & shape & ~listed & ~_matches(cpt, LEVEL_II)
+        table = np.where(shape, 0, _bit("malformed CPT/HCPCS code"))[None, :]
+        if missing.any():
+            elsewhere = np.zeros(len(cpt), dtype=bool)
+            asked = missing.any(axis=0)
+            elsewhere[asked] = cpt[asked].isin(load_rvus()["hcpcs"]).to_numpy()
+            table = table | np.where(missing, np.where(elsewhere, _bit(NOT_IN_YEAR),
+                                                       _bit(UNKNOWN_CODE)), 0)  # fmt: skip
+        table = table[:, :, None] | np.where(dated[:, :, None] & listed[:, :, None] & ~priced,
+                                             _bit("modifier 26/TC not priced for the code"), 0)  # fmt: skip
         table = table.astype(np.int32).ravel()
         if table.any():
             key = (yslot.astype(np.int32) * len(cpt) + codes) * 3 + pm

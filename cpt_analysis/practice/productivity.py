@@ -3,10 +3,11 @@
 Pure functions, DataFrames in and out. :func:`explain` prices every line: the RVUs of the year
 of its date of service, the conversion factor in force that day (2024 had two), the facility or
 non-facility rate by place of service, the chosen locality's GPCIs (None = national), the status
-rules (only A, R, T are paid; an NA setting has no amount) and the therapy multiple-procedure
-payment reduction (MULT PROC 5: per patient per day, the unit with the highest practice expense
-keeps its full PE, every further unit gets 50% of its PE; work and malpractice are never
-reduced). :func:`provider_month` and :func:`by_code` aggregate the explained lines.
+rules (only A, R, T are paid, and only their RVUs are counted; an NA setting has no amount) and
+the therapy multiple-procedure payment reduction (MULT PROC 5: per patient per day, the unit
+with the highest practice expense keeps its full PE, every further unit gets 50% of its PE;
+work and malpractice are never reduced). :func:`provider_month` and :func:`by_code` (from
+:mod:`totals`) aggregate the explained lines.
 
 Prices are computed once per (year, conversion-factor period, locality, setting, code) with
 :func:`payment.price_frame` and gathered onto the lines, so millions of lines price in seconds.
@@ -19,8 +20,14 @@ import pandas as pd
 
 from ..errors import WorkbookError
 from ..fees.payment import conversion_factor, price_frame, resolve_locality, resolve_setting
-from ..reference.loaders import load_codes, load_rvus
+from ..reference.indicators import PAYABLE_STATUSES
+from ..reference.loaders import load_rvus
+from .intake import LEVEL_II, OUTSIDE
+from .totals import by_code, provider_month, tables
 from .visits import visit_keys
+
+__all__ = ["FROM_FILE", "STATUS_T_UNPAID", "by_code", "explain", "outside", "productivity",
+           "provider_month"]  # fmt: skip
 
 STATUS_T_UNPAID = (
     "status T: not paid, the same provider is paid for another fee-schedule service for the "
@@ -30,7 +37,6 @@ FROM_FILE = "from file"  # locality argument: use each line's own locality colum
 MODIFIERS = ["", "26", "TC"]
 SETTINGS = ["nonfacility", "facility"]
 NEEDED = ("source_row", "date_of_service", "provider", "cpt", "units", "place_of_service")
-SUMS = ["lines", "units", "wrvus", "total_rvus", "base_amount", "mppr_reduction", "payment"]
 
 
 def _periods(years: np.ndarray, apm: bool) -> pd.DataFrame:
@@ -70,9 +76,14 @@ def _price_table(periods, n_loc, gpci, cpt_cats) -> dict[str, np.ndarray]:
     t = {k: np.full(size, np.nan) for k in ("work", "pe", "mp", "unit", "reduced")}
     t["reason"] = np.zeros(size, dtype=np.int16)  # index into t["reasons"]; 0 = not in file
     t["therapy"] = np.zeros(size, dtype=bool)
+    t["credited"] = np.zeros(size, dtype=bool)  # RVUs counted: a status Medicare pays
     t["status"] = np.zeros(size, dtype=np.int16)
-    reasons, statuses = ["no RVUs for this code in the year"], [""]
-    cat_index = pd.Index(cpt_cats)
+    # a code its year does not list: outside the fee schedule (Level II) or no RVUs
+    reasons = ["no RVUs for this code in the year", f"{OUTSIDE}: no RVUs, no amount"]
+    statuses = [""]
+    cat_index = pd.Index(cpt_cats, dtype="str")
+    level_ii = np.asarray(cat_index.str.fullmatch(LEVEL_II.pattern), dtype=np.int16)
+    t["reason"][:] = np.broadcast_to(level_ii[:, None], shape).ravel()
     rvus_by_year = {y: load_rvus(y) for y in periods["year"].unique().tolist()}
     for p, (year, cf) in enumerate(zip(periods["year"], periods["conversion_factor"], strict=True)):
         rvus = rvus_by_year[year]
@@ -94,6 +105,11 @@ def _price_table(periods, n_loc, gpci, cpt_cats) -> dict[str, np.ndarray]:
                 t["unit"][at] = priced["amount"].to_numpy()
                 t["reduced"][at] = reduced.to_numpy()
                 t["therapy"][at] = priced["mult_proc"].astype(str).eq("5").to_numpy()
+                credited = priced["status"].astype(str).isin(PAYABLE_STATUSES)
+                t["credited"][at] = credited.to_numpy()
+                priced["reason"] = priced["reason"].where(
+                    credited, priced["reason"] + ", RVUs not counted"
+                )
                 for name, store, out in (
                     ("reason", reasons, "reason"),
                     ("status", statuses, "status"),
@@ -190,12 +206,13 @@ def _per_key(t: dict, at: np.ndarray, units: np.ndarray) -> dict:
     at, units = np.repeat(at, 2), np.repeat(units, 2)
     full = np.tile([0, 1], len(at) // 2)
     work, pe, mp, unit = t["work"][at], t["pe"][at], t["mp"][at], t["unit"][at]
+    counted = np.where(t["credited"][at], units, 0)  # the RVUs of unpaid statuses count 0
     eligible = ~np.isnan(unit) & t["therapy"][at]
     p, loc, s, _, m = np.unravel_index(at, t["shape"])
     out = {"modifier": m, "setting": s, "locality": loc, "period": p,
            "status": t["status"][at], "work_rvu": work, "pe_rvu": pe, "mp_rvu": mp,
-           "wrvus": np.round(np.nan_to_num(work) * units, 4),
-           "total_rvus": np.round(np.nan_to_num(work + pe + mp) * units, 4)}  # fmt: skip
+           "wrvus": np.round(np.nan_to_num(work) * counted, 4),
+           "total_rvus": np.round(np.nan_to_num(work + pe + mp) * counted, 4)}  # fmt: skip
     reduced_units = np.where(eligible, units - full, 0)
     reduction = np.round(reduced_units * (unit - t["reduced"][at]), 2)
     out["base_amount"] = np.round(unit * units, 2)
@@ -214,8 +231,11 @@ def explain(lines: pd.DataFrame, locality: object = None, apm: bool = False) -> 
     ``lines`` are accepted lines of :func:`encounters.read_encounters` (at least source_row,
     date_of_service, provider, cpt, units, place_of_service; pricing_modifier, patient_id and
     locality when present). ``locality``: None for national, a locality (``01112-05`` or part of
-    a name) or :data:`FROM_FILE`. wrvus and total_rvus count every line at its published RVUs,
-    paid by Medicare or not (productivity plans credit non-covered services too). Columns:
+    a name) or :data:`FROM_FILE`. wrvus and total_rvus count the RVUs of the statuses Medicare
+    pays (A, R, T): CMS's file lists RVUs for some codes it never pays (status B, I, N...),
+    shown per unit in work_rvu, pe_rvu and mp_rvu but counted 0 (the reason says so). A HCPCS
+    Level II code that its year's fee schedule does not list (a drug, a supply) has a blank
+    status, no RVUs and no amount: outside the fee schedule (see :func:`outside`). Columns:
     source_row, provider, date_of_service, month, cpt, modifier, units, place_of_service,
     setting, locality, year, status, work_rvu, pe_rvu, mp_rvu (per unit), wrvus, total_rvus,
     conversion_factor, base_amount (NaN where not paid), mppr_reduction, final_amount, reason.
@@ -268,6 +288,15 @@ def explain(lines: pd.DataFrame, locality: object = None, apm: bool = False) -> 
         out[name] = per[name][key]
     out["reason"] = _reasons(per["reason"], key, by_patient, t["reasons"])
     return _status_t(pd.DataFrame(out, copy=False), lines)
+
+
+def outside(explained: pd.DataFrame) -> np.ndarray:
+    """Return True for the lines of :func:`explain` outside the physician fee schedule: a
+    HCPCS Level II code (drug, supply, DME) that the fee schedule of its year does not list."""
+    cpt = explained["cpt"].astype("category")
+    level_ii = np.asarray(cpt.cat.categories.astype(str).str.fullmatch(LEVEL_II.pattern))
+    code = np.append(level_ii.astype(bool), False)[cpt.cat.codes.to_numpy()]
+    return code & (explained["status"] == "").to_numpy()
 
 
 def _status_t(frame: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
@@ -330,94 +359,10 @@ def _reason(base: str, state: int, by_patient: bool) -> str:
     return f"{base}; therapy reduction: {kept}{reduced} unit(s) at 50% PE ({scope})"
 
 
-def _sum_columns(explained: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The per-line values that :func:`_aggregate` sums (amounts not paid count as 0)."""
-    final = explained["final_amount"].to_numpy()
-    base = explained["base_amount"].to_numpy()
-    return {
-        "units": explained["units"].to_numpy(),
-        "wrvus": explained["wrvus"].to_numpy(),
-        "total_rvus": explained["total_rvus"].to_numpy(),
-        "base_amount": np.where(np.isnan(base), 0.0, base),
-        "mppr_reduction": explained["mppr_reduction"].to_numpy(),
-        "payment": np.where(np.isnan(final), 0.0, final),
-        "unpaid": np.isnan(final),
-    }
-
-
-def _group_ids(explained: pd.DataFrame, keys: list[str]):
-    """Return (one group number per line, number of groups, key columns as categoricals);
-    a line with a blank key gets the number after the last group."""
-    cols = [explained[k].astype("category") for k in keys]
-    gid = np.zeros(len(explained), dtype=np.int64)
-    blank = np.zeros(len(explained), dtype=bool)
-    for col in cols:
-        codes = col.cat.codes.to_numpy()
-        gid *= len(col.cat.categories)
-        gid += codes
-        blank |= codes < 0
-    size = int(np.prod([len(c.cat.categories) for c in cols]))
-    if blank.any():  # left out, as groupby leaves out blank keys
-        gid[blank] = size
-    return gid, size, cols
-
-
-def _aggregate(explained: pd.DataFrame, keys: list[str], sums: dict | None = None):
-    """Sum lines, units, the amounts and unpaid lines per group of ``keys`` (categoricals),
-    in key order.
-
-    Counts are exact integer sums; the amounts are summed by pandas line by line in file
-    order, with the group given as one integer per line, so no total moves by a cent.
-    """
-    sums = _sum_columns(explained) if sums is None else sums
-    gid, size, cols = _group_ids(explained, keys)
-    lines = np.bincount(gid, minlength=size + 1)
-    used = np.flatnonzero(lines[:size])
-    units = np.zeros(size + 1, dtype=np.int64)
-    np.add.at(units, gid, sums["units"])
-    unpaid = np.bincount(gid[sums["unpaid"]], minlength=size + 1)
-    amounts = ["wrvus", "total_rvus", "base_amount", "mppr_reduction", "payment"]
-    group = pd.Categorical.from_codes(gid, categories=np.arange(size + 1), validate=False)
-    frame = pd.DataFrame({k: sums[k] for k in amounts}, copy=False)
-    total = frame.groupby(group, observed=True, sort=True).sum().round(2)
-    labels, rest = {}, used
-    for name, col in zip(reversed(keys), reversed(cols), strict=True):
-        n = len(col.cat.categories)
-        labels[name] = pd.Categorical.from_codes(rest % n, dtype=col.dtype)
-        rest = rest // n
-    out = {k: labels[k] for k in keys} | {"lines": lines[used], "units": units[used]}
-    out |= {k: total[k].to_numpy()[: len(used)] for k in amounts}
-    out["unpaid_lines"] = unpaid[used]
-    return pd.DataFrame(out)
-
-
-def provider_month(explained: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per provider and month: lines, units, wrvus, total_rvus, base_amount,
-    mppr_reduction, payment (after reduction), unpaid_lines. Input: :func:`explain`'s output."""
-    return _aggregate(explained, ["provider", "month"])
-
-
-def by_code(explained: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per CPT/HCPCS code with its plain-language name and the same sums as
-    :func:`provider_month`. Input: :func:`explain`'s output."""
-    return _with_names(_aggregate(explained, ["cpt"]))
-
-
-def _with_names(out: pd.DataFrame) -> pd.DataFrame:
-    names = load_codes().set_index("code")["name"]
-    out.insert(1, "name", out["cpt"].astype(str).map(names).fillna("").astype(str))
-    return out
-
-
 def productivity(lines: pd.DataFrame, locality: object = None, apm: bool = False) -> dict:
     """Return {"provider_month", "code", "explain"} DataFrames for accepted claim lines.
 
     See :func:`explain` for the arguments and the errors a user can meet.
     """
     explained = explain(lines, locality=locality, apm=apm)
-    sums = _sum_columns(explained)
-    return {
-        "provider_month": _aggregate(explained, ["provider", "month"], sums),
-        "code": _with_names(_aggregate(explained, ["cpt"], sums)),
-        "explain": explained,
-    }
+    return tables(explained) | {"explain": explained}

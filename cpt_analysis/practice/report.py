@@ -16,7 +16,7 @@ from ..files import check_output
 from ..practice import audit, productivity
 from ..validation import register
 from .imported import BLANK, EncounterImport
-from .intake import read_encounters
+from .intake import OUTSIDE, read_encounters
 
 SAMPLE = config.DATA_DIR / "sample_encounters.csv"
 SUFFIXES = {"rejected": (".csv", ".txt"), "excel": (".xlsx",)}  # outputs of `practice`
@@ -37,11 +37,13 @@ class PracticeReport:
     findings: pd.DataFrame
     findings_summary: pd.DataFrame
     reconciliation: pd.DataFrame
+    outside: int = 0  # lines outside the physician fee schedule: no RVUs, no amount
 
     @property
     def headline(self) -> str:
-        """One paragraph: lines analysed, wRVUs, payment and findings (and how dates were read,
-        when the file writes them day first)."""
+        """One paragraph: lines analysed, wRVUs, payment and findings (and the lines outside
+        the physician fee schedule, and how dates were read when the file writes them day
+        first)."""
         pm = self.provider_month
         who = f"provider matching '{self.provider}'" if self.provider else "all providers"
         text = (
@@ -49,6 +51,8 @@ class PracticeReport:
             f"{pm['wrvus'].sum():,.2f} work RVUs, {money(pm['payment'].sum())} Medicare payment "
             f"at {self.locality}; {len(self.findings):,} audit findings."
         )
+        if self.outside:
+            text += f" {_lines(self.outside)} {OUTSIDE}, with no RVUs and no amount."
         if self.imported.date_order == "day/month":
             text += " Dates were read day first (day/month), as the file writes them."
         return text
@@ -64,9 +68,12 @@ class PracticeReport:
         }
 
 
-def _reconciliation(imported: EncounterImport, kept: int, in_year: int, year: int) -> pd.DataFrame:
-    """Rows of the file: accepted (with those of another year or provider), rejected (per
-    reason) and skipped; accepted + rejected + skipped = rows in the file."""
+def _reconciliation(
+    imported: EncounterImport, kept: int, in_year: int, year: int, outside: int
+) -> pd.DataFrame:
+    """Rows of the file: accepted (with those of another year or provider, and the analysed
+    lines outside the physician fee schedule), rejected (per reason) and skipped; accepted +
+    rejected + skipped = rows in the file."""
     counts = imported.counts
     accepted = counts["accepted"]
     rows = [("rows in the file", counts["input"] + counts["blank_lines"]), ("accepted", accepted)]
@@ -74,6 +81,8 @@ def _reconciliation(imported: EncounterImport, kept: int, in_year: int, year: in
         rows.append((f"  accepted, not of {year}", accepted - in_year))
     if in_year > kept:
         rows.append(("  accepted, another provider", in_year - kept))
+    if outside:
+        rows.append((f"  accepted, {OUTSIDE}", outside))
     rows.append(("rejected", counts["rejected"]))
     reasons = imported.reason_counts()
     rows += [
@@ -114,6 +123,10 @@ def _rows(n: int) -> str:
     return f"{n:,} row" + ("s" if n != 1 else "")
 
 
+def _lines(n: int) -> str:
+    return f"{n:,} line is" if n == 1 else f"{n:,} lines are"
+
+
 def report_of(
     imported: EncounterImport, year: int = 2025, locality: object = None, provider: str = ""
 ) -> PracticeReport:
@@ -130,6 +143,7 @@ def report_of(
     if lines.empty:
         raise _no_lines(imported, year, provider)
     result = productivity.productivity(lines, locality=locality)
+    outside = int(productivity.outside(result["explain"]).sum())
     findings = audit.audit(lines)
     return PracticeReport(
         source=Path(imported.source).name,
@@ -142,7 +156,8 @@ def report_of(
         by_code=result["code"],
         findings=findings,
         findings_summary=audit.summary(findings, n_lines=len(lines)),
-        reconciliation=_reconciliation(imported, len(lines), in_year, year),
+        reconciliation=_reconciliation(imported, len(lines), in_year, year, outside),
+        outside=outside,
     )
 
 
