@@ -14,7 +14,12 @@ from .errors import WorkbookError
 # 99213, 0001F, 0042T, G0283; CMS also lists placeholders such as GXXX1 before a code is assigned
 HCPCS_PATTERN = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-Z]\d{4}|[A-Z]XXX\d)$")
 MODIFIER_PATTERN = re.compile(r"^[0-9A-Z]{2}$")
-ICD10_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z](?:[0-9A-Z]{1,4})?$")
+# ICD-10-CM codes as the code sets of FY2021 to FY2026 hold them (tests/test_icd10_history.py
+# checks every one): a letter, a digit, a digit or letter (C7A, M1A), then up to four digits or
+# letters (S93.401A, T36.0X1A); since April 2026 also a letter in second place, then a digit
+# (QA0.0101). Words such as NONE, N/A or ABC are not codes. reference/schema.py makes the dot
+# optional by inserting it before the last "(?:", so the pattern keeps exactly one "](?:".
+ICD10_PATTERN = re.compile(r"^(?:[A-Z][0-9]|[A-Z]{2}(?=[0-9]))[0-9A-Z](?:[0-9A-Z]{1,4})?$")
 HCPCS_HELP = "use 5 characters such as 97012, 00100, 0001F or G0283"
 
 
@@ -62,11 +67,16 @@ def normalize_modifier(value: object) -> str:
     return text
 
 
+# the dot of a dotted code, after its third character and before at least one more
+_ICD10_DOT = re.compile(r"^(\w{3})\.(?=\w)")
+
+
 def icd10_key(value: object) -> str | None:
-    """Return the ICD-10-CM code without dot, upper case (``M5450``), or None if malformed."""
+    """Return the ICD-10-CM code without dot, upper case (``M5450``), or None if malformed
+    (a dot anywhere but after the third character included: ``M.545``)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
-    text = str(value).strip().upper().replace(".", "", 1)
+    text = _ICD10_DOT.sub(r"\1", str(value).strip().upper(), count=1)
     return text if ICD10_PATTERN.match(text) else None
 
 
@@ -84,14 +94,14 @@ def normalize_icd10(value: object) -> str:
     if key is None:
         raise WorkbookError(
             f"'{value}' is not an ICD-10-CM code",
-            "use a letter, two characters and up to four more, such as M54.50 or m5450",
+            "use a letter, two characters and up to four more, such as M54.50, m5450 or QA0.0101",
         )
     return dotted(key)
 
 
 def icd10_keys(values: pd.Series) -> pd.Series:
     """Vectorised :func:`icd10_key`: a string Series of keys, NA where malformed."""
-    text = values.astype("str").str.strip().str.upper().str.replace(".", "", n=1, regex=False)
+    text = values.astype("str").str.strip().str.upper().str.replace(_ICD10_DOT, r"\1", regex=True)
     ok = text.str.fullmatch(ICD10_PATTERN.pattern).fillna(False).astype(bool)
     return text.where(ok)
 
