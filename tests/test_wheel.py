@@ -106,7 +106,11 @@ def test_the_wheel_holds_the_package_tables_notebooks_and_prose_and_no_user_file
             if path.is_file() and name not in USER_FILES:
                 expected.add(f"cpt_analysis/{name}")
     assert packaged == expected
-    assert {"cpt_analysis/data/rvus.csv", "cpt_analysis/notebooks/01_code_card.ipynb"} <= packaged
+    assert {
+        "cpt_analysis/data/rvus.csv",
+        "cpt_analysis/data/zip_localities.csv.gz",
+        "cpt_analysis/notebooks/01_code_card.ipynb",
+    } <= packaged
     assert any(n.startswith("cpt_analysis/training/prose/") for n in packaged)
 
 

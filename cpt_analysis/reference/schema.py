@@ -72,6 +72,18 @@ SCHEMAS: dict[str, list[Column]] = {
     ),
     "pairings": _cols("cpt:hcpcs icd10:icd10 relationship:category source:text note:text?"),
     "icd10_changes": _cols("icd10:icd10 effective_date:date change:category source:text"),
+    # places (reference/places.py): ZIP codes, localities' counties, anesthesia factors
+    "zip_localities": _cols(
+        "zip:digits5 state:text mac:digits5 locality_number:digits2 rural:category? plus_four:bool"
+    ),
+    "locality_counties": _cols(
+        "year:int mac:digits5 locality_number:digits2 state:text fee_schedule_area:text "
+        "counties:text source:text"
+    ),
+    "anesthesia_conversion_factors": _cols(
+        "year:int effective_from:date effective_to:date mac:digits5 locality_number:digits2 "
+        "locality_name:text anesthesia_cf:float source:text"
+    ),
 }
 
 
