@@ -53,23 +53,35 @@ def _lookup(args: argparse.Namespace) -> None:
 def add_localities(sub: argparse._SubParsersAction, shared: Shared) -> None:
     p = sub.add_parser(
         "localities",
-        help="list Medicare localities and their GPCIs",
-        description="List the Medicare localities of a year with their GPCIs.",
+        help="list Medicare localities: GPCIs, anesthesia factors, counties; a ZIP's locality",
+        description="List the Medicare localities of a year with their GPCIs, anesthesia "
+        "conversion factors (dollars per anesthesia unit; one column per period where a year "
+        "has two) and counties, or tell the locality of a ZIP code.",
     )
     p.add_argument("--year", type=int, default=2025, help="GPCI year (default 2025)")
-    p.add_argument(
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
         "--search",
         help="words that start words of a locality's name (SAN FRAN), a state (CA) or MAC-NN",
+    )
+    which.add_argument(
+        "--zip",
+        help="a ZIP code (94110): its locality by CMS's ZIP-to-locality file of October 2025",
     )
     p.set_defaults(func=_localities)
 
 
 def _localities(args: argparse.Namespace) -> None:
     from ..fees.payment import match_localities
+    from ..reference import places
     from ..reference.loaders import load_gpci
 
     gpci = load_gpci(args.year)
-    if args.search is not None:
+    if args.zip is not None:
+        place = places.zip_place(args.zip)
+        gpci = places.zip_gpci(gpci, args.zip, refuse_split=False)
+        print(_zip_lines(place, gpci.iloc[0]["locality_name"]))
+    elif args.search is not None:
         gpci = match_localities(gpci, args.search)
         if gpci.empty:
             raise WorkbookError(
@@ -77,9 +89,40 @@ def _localities(args: argparse.Namespace) -> None:
                 "search by words of a name (MANHATTAN), a state (CA) or a MAC-NN id (01112-05); "
                 "`cpt-workbook localities` lists them all",
             )
-    with pd.option_context("display.max_rows", None, "display.width", 200):
-        print(
-            gpci[
-                ["locality_id", "state", "locality_name", "gpci_work", "gpci_pe", "gpci_mp"]
-            ].to_string(index=False)
+    table = gpci[["locality_id", "state", "locality_name", "gpci_work", "gpci_pe", "gpci_mp"]]
+    table = table.join(_anesthesia_columns(args.year), on="locality_id")
+    counties = places.locality_counties(args.year)
+    if not counties.empty:
+        table = table.join(
+            counties.groupby("locality_id")["counties"].agg("; ".join), on="locality_id"
         )
+    width = int(table["counties"].str.len().max()) if "counties" in table else 0
+    with pd.option_context("display.max_rows", None, "display.width", None):
+        print(table.to_string(index=False, formatters={"counties": f"{{:<{width}}}".format}))
+
+
+def _zip_lines(place: pd.Series, name: str) -> str:
+    """What CMS's ZIP file says of a ZIP, and a second line where it splits the ZIP."""
+    from ..reference import places
+
+    where = places.RURAL_WORDS.get(place["rural"], place["rural"])
+    text = (
+        f"ZIP {place['zip']}: {place['locality_id']} {name}, {where}, by "
+        f"CMS's ZIP-to-locality file ({places.ZIP_QUARTER}, {places.ZIP_FILE})"
+    )
+    if place["plus_four"]:
+        refused = "a price by this ZIP is refused: give the MAC-NN id"
+        text += f"\n{places.split_note(place, name)}; {refused}"
+    return text
+
+
+def _anesthesia_columns(year: int) -> pd.DataFrame:
+    """The anesthesia conversion factors of ``year`` by locality_id: one column, or one per
+    period named by its first day (anesthesia_cf_jan01, anesthesia_cf_mar09)."""
+    from ..reference import places
+
+    rows = places.load_anesthesia_cfs(year)
+    wide = rows.pivot(index="locality_id", columns="effective_from", values="anesthesia_cf")
+    if len(wide.columns) == 1:
+        return wide.set_axis(["anesthesia_cf"], axis=1)
+    return wide.set_axis([f"anesthesia_cf_{d:%b%d}".lower() for d in wide.columns], axis=1)

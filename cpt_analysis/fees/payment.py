@@ -17,6 +17,7 @@ import pandas as pd
 from ..dates import as_date
 from ..errors import IMPORT_HINT, IMPORT_RVU_HINT, MissingGpciError, WorkbookError
 from ..identifiers import normalize_hcpcs, normalize_modifier
+from ..reference import places
 from ..reference.indicators import PAYABLE_STATUSES, STATUS_MEANINGS, meaning
 from ..reference.loaders import (
     gpci_years,
@@ -102,11 +103,16 @@ def is_national(locality: object) -> bool:
 def match_localities(gpci: pd.DataFrame, text: str) -> pd.DataFrame:
     """Return the localities of ``gpci`` that ``text`` names.
 
-    ``text`` is a MAC-NN id (01112-05, 0111205), a state (two letters such as CA: every
-    locality of the state), or words of a name: each word must start a word of the locality's
-    name (``SAN FRAN``, ``manhattan``), never sit inside one (``USA`` does not find THOUSAND).
+    ``text`` is a ZIP code (94110, or a ZIP+4: five digits, as CMS's ZIP file of October 2025
+    places it; see :func:`places.zip_gpci`), a MAC-NN id (01112-05, or seven digits 0111205:
+    never a ZIP), a state (two letters such as CA: every locality of the state), or words of a
+    name: each word must start a word of the locality's name (``SAN FRAN``, ``manhattan``),
+    never sit inside one (``USA`` does not find THOUSAND). Raises WorkbookError for a ZIP that
+    CMS's file lacks, splits by ZIP+4, or places in a locality drawn otherwise in gpci's year.
     """
     text = str(text).strip()
+    if places.zip_code(text):
+        return places.zip_gpci(gpci, text)
     compact = re.sub(r"[\s\-_/]", "", text)
     hits = gpci[(gpci["mac"] + gpci["locality_number"]) == compact]
     if not hits.empty:
@@ -126,9 +132,10 @@ def match_localities(gpci: pd.DataFrame, text: str) -> pd.DataFrame:
 def resolve_locality(locality: object, year: int) -> pd.Series | None:
     """Return the GPCI row of a locality for ``year``, or None for the national amount.
 
-    A locality is ``MAC-NN`` (01112-05), ``MACNN`` (0111205), or words that start words of one
-    locality's name (MANHATTAN); ``national``, ``US`` and the like (:func:`is_national`) mean
-    the national amount. Raises WorkbookError for an unknown or ambiguous locality (checked
+    A locality is ``MAC-NN`` (01112-05), ``MACNN`` (0111205), a ZIP code (94110) or words that
+    start words of one locality's name (MANHATTAN); ``national``, ``US`` and the like
+    (:func:`is_national`) mean the national amount. Raises WorkbookError for an unknown or
+    ambiguous locality or a ZIP split between localities (:func:`match_localities`; checked
     against the latest GPCIs when ``year`` has none), and :class:`errors.MissingGpciError` for a
     known locality in a year without GPCIs.
     """
