@@ -96,9 +96,13 @@ def _localities(args: argparse.Namespace) -> None:
         table = table.join(
             counties.groupby("locality_id")["counties"].agg("; ".join), on="locality_id"
         )
+    # counties, the last column, read from the left: padded values under a padded header
     width = int(table["counties"].str.len().max()) if "counties" in table else 0
-    with pd.option_context("display.max_rows", None, "display.width", None):
-        print(table.to_string(index=False, formatters={"counties": f"{{:<{width}}}".format}))
+    header = [c.ljust(width) if c == "counties" else c for c in table.columns]
+    text = table.to_string(
+        index=False, header=header, formatters={"counties": f"{{:<{width}}}".format}
+    )
+    print("\n".join(line.rstrip() for line in text.splitlines()))
 
 
 def _zip_lines(place: pd.Series, name: str) -> str:
