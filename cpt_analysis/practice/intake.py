@@ -68,6 +68,13 @@ def _bit(reason: str) -> np.int32:
     return np.int32(1 << REASONS.index(reason))
 
 
+def _among(codes: pd.Series, listed: pd.Series) -> np.ndarray:
+    """Whether each code is one of ``listed``, as booleans (through a set: Series.isin takes
+    a tenth of a second on a year's 19,000 codes)."""
+    known = set(listed.tolist())
+    return np.fromiter((c in known for c in codes.tolist()), dtype=bool, count=len(codes))
+
+
 def _matches(values: pd.Series, pattern: re.Pattern) -> np.ndarray:
     """Whether each text has the shape of ``pattern``, as booleans."""
     return values.str.fullmatch(pattern.pattern).fillna(False).to_numpy(dtype=bool)
@@ -171,7 +178,7 @@ class _Checker:
                 rvus = load_rvus(int(known_years[i]))
                 mod = rvus["modifier"].map({"": 0, "26": 1, "TC": 2})
                 for m in range(3):
-                    priced[i, :, m] = cpt.isin(rvus.loc[mod == m, "hcpcs"]).to_numpy()
+                    priced[i, :, m] = _among(cpt, rvus.loc[mod == m, "hcpcs"])
         listed = priced[:, :, 0]
         dated = (np.arange(len(known_years) + 1) < len(known_years))[:, None]
         missing = dated & shape & ~listed & ~_matches(cpt, LEVEL_II)
@@ -179,7 +186,7 @@ class _Checker:
         if missing.any():
             elsewhere = np.zeros(len(cpt), dtype=bool)
             asked = missing.any(axis=0)
-            elsewhere[asked] = cpt[asked].isin(load_rvus()["hcpcs"]).to_numpy()
+            elsewhere[asked] = _among(cpt[asked], load_rvus()["hcpcs"])
             table = table | np.where(missing, np.where(elsewhere, _bit(NOT_IN_YEAR),
                                                        _bit(UNKNOWN_CODE)), 0)  # fmt: skip
         table = table[:, :, None] | np.where(dated[:, :, None] & listed[:, :, None] & ~priced,
