@@ -8,6 +8,12 @@ underscores or punctuation; see :mod:`encounter_readers`); ``mapping={"their col
 field"}`` overrides them. A column mapped to no field is never read. Every cell is read as
 text, so codes keep their form (00100, 0001F); checks run once per distinct value, never once
 per row, so millions of rows import in seconds.
+
+A code is accepted when the fee schedule of its year (shipped or imported) lists it, whatever
+its status (Medicare pays only A, R and T; the others are priced at nothing downstream). A HCPCS
+Level II code (a letter A-V and four digits) that its year does not list is a drug, supply or
+DME item outside the physician fee schedule: accepted, with no RVUs and no amount. Any other
+code its year does not list is rejected, saying whether another year lists it.
 """
 
 from __future__ import annotations
