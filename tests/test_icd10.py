@@ -20,8 +20,19 @@ def test_m54_5_was_billable_until_fy2022():
     after = icd10.check("M54.5", "2021-10-01")
     assert (before["status"], before["fiscal_year"]) == ("billable", 2021)
     assert (after["status"], after["fiscal_year"]) == ("header", 2022)
-    assert icd10.check("M54.50", "2021-09-30")["status"] == "unknown"
-    assert "known changes" in before["basis"]
+    assert after["billable_children"] == "M54.50, M54.51, M54.59"
+    assert icd10.check("M54.50", "2021-09-30")["status"] == "not yet created"
+    # 2021-09-30 is in the January 2021 code set's time; 2021-10-01 falls between two sets held
+    assert (before["basis"], before["evidence"]) == (
+        "FY2021 code set (January 2021 update)",
+        "known",
+    )
+    assert after["evidence"] == "inferred"
+    assert after["detail"] == (
+        "inferred header: a header from 2021-10-01 (CMS FY2022 ICD-10-CM addenda (M54.5 low back "
+        "pain expanded to M54.50/M54.51/M54.59)) and a header in the FY2025 code set (April 2025 "
+        "update)"
+    )
 
 
 def test_dot_case_and_malformed():
@@ -74,11 +85,23 @@ def test_a_user_adds_a_fiscal_year_file(tmp_path):
     path.write_text("\n".join(ORDER_LINES + filler) + "\n")
     result = import_file(path).imported[0]
     assert (result.kind, result.year, result.rows) == ("icd10", 2027, 5 + len(filler))
-    table = icd10.check_many(["M54.2", "M54.5", "M54.60", "M54.51"], "2026-11-01")
-    assert table["status"].astype(str).tolist() == ["billable", "header", "billable", "unknown"]
+    table = icd10.check_many(["M54.2", "M54.5", "M54.60", "M54.51", "Z99.9999"], "2026-11-01")
+    assert table["status"].astype(str).tolist() == [
+        "billable",
+        "header",
+        "billable",
+        "deleted",  # in the shipped FY2026 set, not in this FY2027 file
+        "unknown",
+    ]
     assert table["billable_children"].iloc[1] == "M54.50"
     assert table["basis"].iloc[0] == "FY2027 code set added from a CMS file"
+    assert table["evidence"].astype(str).eq("known").all()
     assert table["description"].iloc[2] == "Pain in thoracic spine, unspecified"
+    assert table["detail"].iloc[3] == (
+        "deleted: not in the FY2027 code set added from a CMS file; billable in the FY2026 code "
+        "set (April 2026 update)"
+    )
+    assert not icd10.newer_than_known(2027) and icd10.newer_than_known(2028)
     # other years are untouched
     assert icd10.check("M54.51", "2026-01-01")["status"] == "billable"
 
@@ -88,3 +111,107 @@ def test_a_wrong_file_is_refused(tmp_path):
     path.write_text("hello\nworld\n")
     with pytest.raises(DataFileError, match="is not a CMS ICD-10-CM order or codes file"):
         import_file(path)
+
+
+def test_u07_1_was_not_yet_created_on_a_2019_claim():
+    verdict = icd10.check("U07.1", "2019-06-01")
+    assert (verdict["status"], verdict["evidence"], verdict["billable"]) == (
+        "not yet created",
+        "known",
+        False,
+    )
+    assert verdict["detail"] == (
+        "not yet created: created 2020-04-01 (ICD-10-CM April 1, 2020 addenda (CDC/NCHS "
+        "emergency update): COVID-19)"
+    )
+    # from its creation to the oldest code set held, the two agree: billable, inferred
+    after = icd10.check("U07.1", "2020-06-01")
+    assert (after["status"], after["evidence"]) == ("billable", "inferred")
+
+
+def test_before_the_oldest_code_set_a_verdict_is_unverified():
+    table = icd10.check_many(["M54.5", "D75.84", "Z99.9999"], "2019-06-01").set_index("input")
+    assert table["basis"].iloc[0] == (
+        "judged on the FY2021 code set (January 2021 update), the oldest the workbook holds: "
+        "unverified for 2019-06-01, except where a dated change says otherwise"
+    )
+    assert table.loc["M54.5", ["status", "evidence"]].tolist() == ["billable", "unverified"]
+    assert table.loc["D75.84", "status"] == "not yet created"  # first in the FY2025 set
+    assert table.loc["Z99.9999", ["status", "evidence"]].tolist() == ["unknown", "unverified"]
+    assert table.loc["Z99.9999", "detail"].endswith(
+        "; in no code set the workbook holds (FY2021 to FY2026)"
+    )
+
+
+def test_between_two_code_sets_what_agrees_is_inferred_and_the_rest_uncertain():
+    table = icd10.check_many(["A00.0", "D75.84", "G20", "G20.A1"], "2023-06-01")
+    assert table["code_set"].iloc[0] == (
+        "FY2021 code set (January 2021 update) to FY2025 code set (April 2025 update)"
+    )
+    assert table[["status", "evidence"]].astype(str).values.tolist() == [
+        ["billable", "inferred"],
+        ["uncertain", "unverified"],  # not in FY2021, billable in FY2025: created in between
+        ["billable", "inferred"],  # a header only from 2023-10-01 (a dated change)
+        ["not yet created", "known"],
+    ]
+    assert table["detail"].iloc[1] == (
+        "uncertain: absent from the FY2021 code set (January 2021 update), but billable in the "
+        "FY2025 code set (April 2025 update); it changed in between, on a date the workbook does "
+        "not know"
+    )
+    assert not table["billable"].iloc[1]
+
+
+def test_a_deleted_code_names_the_codes_added_under_its_heading():
+    verdict = icd10.check("T40.7X1A", "2025-06-01")
+    assert (verdict["status"], verdict["evidence"]) == ("deleted", "known")
+    assert verdict["replaced_by"] == (
+        "T40.711A, T40.712A, T40.713A, T40.714A, T40.715A, T40.716A, T40.721A, T40.722A "
+        "... (12 in all)"
+    )
+    assert verdict["detail"].startswith(
+        "deleted: not in the FY2025 code set (April 2025 update); billable in the FY2021 code set "
+        "(January 2021 update); codes added under T40.7 since: T40.711A, "
+    )
+    assert icd10.check("T40.7X1A", "2021-06-01")["status"] == "billable"
+
+
+def test_qa0_codes_of_april_2026_have_a_letter_in_second_place():
+    table = icd10.check_many(["QA0.0101", "qa00101", "QA0.01"], "2026-05-01")
+    assert table["icd10"].tolist() == ["QA0.0101", "QA0.0101", "QA0.01"]
+    assert table["status"].astype(str).tolist() == ["billable", "billable", "header"]
+    assert table["description"].iloc[0] == "SCN2A-related neurodevelopmental disorder"
+    assert table["billable_children"].iloc[2] == (
+        "QA0.0101, QA0.0102, QA0.0109, QA0.011, QA0.012, QA0.0131, QA0.0139, QA0.0141 "
+        "... (12 in all)"
+    )
+    before = icd10.check("QA0.0101", "2026-03-31")
+    assert (before["status"], before["evidence"]) == ("not yet created", "known")
+
+
+def test_a_date_past_the_newest_code_set_says_which_set_judged_it():
+    verdict = icd10.check("M54.2", "2026-11-30")
+    assert verdict["fiscal_year"] == 2027
+    assert verdict["code_set"] == "FY2026 code set (April 2026 update)"
+    assert verdict["basis"] == (
+        "judged on the FY2026 code set (April 2026 update), the newest the workbook holds; "
+        "FY2027 not added, so newer changes are not known"
+    )
+    assert (verdict["status"], verdict["evidence"]) == ("billable", "unverified")
+    assert verdict["detail"] == (
+        "billable, not verified for 2026-11-30: billable in the FY2026 code set (April 2026 "
+        "update), the newest the workbook holds; later changes are not known"
+    )
+
+
+def test_a_dated_change_of_an_unknown_kind_is_refused(monkeypatch):
+    from cpt_analysis.reference import icd10_timeline
+
+    changes = icd10_timeline.load_icd10_changes()
+    changes["change"] = changes["change"].astype("str").where(changes.index > 0, "renamed")
+    monkeypatch.setattr(icd10_timeline, "load_icd10_changes", lambda: changes)
+    with pytest.raises(
+        DataFileError,
+        match=r"^icd10_changes.csv has the change\(s\) renamed: use added or became header.$",
+    ):
+        icd10.check("M54.2", "2023-01-01")

@@ -1,98 +1,56 @@
-"""ICD-10-CM verdicts by date of service: billable (a leaf), header (with its billable children),
-unknown, or malformed.
+"""ICD-10-CM verdicts by date of service: billable (a leaf), header (with its billable
+children), not yet created, deleted (with the codes added under its heading), uncertain,
+unknown, malformed, or not in use (before 2015-10-01, the ICD-9-CM era).
 
-The bundled code set is the one simple-icd-10-cm ships (CMS tabular data; loaded once per
-process, about 2 s). A user can add another fiscal year's CMS order file with
-:func:`add_fiscal_year`; it is kept in the local store. For an earlier year that was not added,
-the bundled set is used with the known changes in data/icd10_changes.csv (M54.5 was billable
-until 2021-09-30), and the verdict says so in its ``basis`` column.
+A verdict comes from the code set in force on the date where the workbook holds it: the CMS
+code sets of January 2021 (FY2021), April 2025 (FY2025) and April 2026 (FY2026) are shipped
+(:mod:`.icd10_sets`), and a user can add any fiscal year's CMS order file with
+:func:`add_fiscal_year`. Between two code sets, before the oldest and after the newest, the
+verdict is inferred or unverified, and says so (:mod:`.icd10_timeline`); the dated changes of
+data/icd10_changes.csv settle what the code sets cannot (U07.1 was created on 2020-04-01).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import warnings
-from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from .. import config
 from ..dates import as_date, fiscal_year
 from ..errors import DataFileError, WorkbookError
-from ..files import atomic_write
-from ..identifiers import ICD10_PATTERN, dotted, icd10_keys
+from ..identifiers import dotted, icd10_keys
 from ..reference import store
 from ..validation import register
 from .cms_files import names_say, open_text, settle
-from .loaders import load_icd10_changes
+from .icd10_sets import added_set as _added  # tests clear its cache
+from .icd10_sets import code_sets, descriptions, shipped_sets
+from .icd10_timeline import join_codes, judge, verdict_frame
 
-STATUSES = ["billable", "header", "unknown", "malformed", "not in use"]
+STATUSES = [
+    "billable",
+    "header",
+    "unknown",
+    "malformed",
+    "not in use",
+    "not yet created",
+    "deleted",
+    "uncertain",
+]
+EVIDENCE = ["known", "inferred", "unverified"]
 ICD10_START = dt.date(2015, 10, 1)  # claims used ICD-9-CM before this date of service
 BEFORE_ICD10 = (
     "ICD-10-CM was not in use before 2015-10-01: claims for earlier dates of service use "
     "ICD-9-CM codes, which the workbook does not check"
 )
-MAX_CHILDREN_SHOWN = 8
+MALFORMED = "malformed: not shaped like an ICD-10-CM code"
 
 
 @register("date_of_service")
 def _date_of_service(value: object) -> str:
     """The date of service of the ICD-10-CM checks, as YYYY-MM-DD."""
     return as_date(value).isoformat()
-
-
-def _bundled_source() -> tuple[str, str]:
-    """Return (package version, name of its code-list file) without importing the package."""
-    from importlib import metadata
-
-    files = metadata.files("simple-icd-10-cm") or []
-    names = [f.name for f in files if f.name.startswith("code-list")]
-    return metadata.version("simple-icd-10-cm"), (names[0] if names else "")
-
-
-def _build_bundled() -> pd.DataFrame:
-    with warnings.catch_warnings():
-        # simple-icd-10-cm reads its data with importlib.resources' legacy API on import
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm as cm
-
-    keys = [c for c in cm.get_all_codes(with_dots=False) if ICD10_PATTERN.match(c)]
-    return pd.DataFrame(
-        {
-            "key": keys,
-            "leaf": [cm.is_leaf(k) for k in keys],
-            "description": [cm.get_description(k) for k in keys],
-        }
-    )
-
-
-@lru_cache(maxsize=1)
-def _bundled() -> tuple[int, str, pd.DataFrame]:
-    """Return (fiscal year, label, code set) of the code set bundled with simple-icd-10-cm.
-
-    The code set is built once from the package (about 3 s) and cached as Parquet in
-    ``config.cache_dir()``, keyed by the package version, so later processes load it at once.
-    """
-    version, name = _bundled_source()
-    match = re.search(r"(January|April|July|October)-(\d{4})", name)
-    month, year = (match[1], int(match[2])) if match else ("October", 2025)
-    fy = year + 1 if month == "October" else year
-    cache = config.cache_dir() / f"icd10cm_simple-{version}.parquet"
-    frame = None
-    if cache.exists():
-        try:
-            frame = pd.read_parquet(cache)
-        except Exception:  # a damaged cache is rebuilt
-            frame = None
-    if frame is None:
-        frame = _build_bundled()
-        try:
-            atomic_write(cache, lambda tmp: frame.to_parquet(tmp, index=False))
-        except OSError:
-            pass  # a read-only install still works, only slower
-    return fy, f"FY{fy} code set ({month} {year} update, simple-icd-10-cm)", _index(frame)
 
 
 def _index(frame: pd.DataFrame) -> pd.DataFrame:
@@ -106,8 +64,8 @@ def _index(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def bundled_fiscal_year() -> int:
-    """Return the fiscal year of the code set bundled with simple-icd-10-cm."""
-    return _bundled()[0]
+    """Return the fiscal year of the newest code set shipped with the workbook."""
+    return shipped_sets()[-1].fiscal_year
 
 
 # A complete code set: FY2026 has 98,166 codes in the order file (74,706 billable: the codes
@@ -205,105 +163,67 @@ def add_fiscal_year(
     return int(codeset["year"].iloc[0])
 
 
-@cache
-def _added(fy: int) -> pd.DataFrame | None:
-    frame = store.load("icd10", fy)
-    return None if frame is None else _index(frame.drop(columns=["year"]))
-
-
 def newer_than_known(fy: int) -> bool:
-    """True when fiscal year ``fy`` comes after the bundled code set and its CMS file was not
-    added: its verdicts are those of the bundled year, and codes created or retired since are
-    not known (their ``basis`` says so)."""
-    return _added(fy) is None and fy > _bundled()[0]
-
-
-def _codeset(fy: int) -> tuple[pd.DataFrame, str, bool]:
-    """Return (code set, basis, apply known changes) for a fiscal year."""
-    added = _added(fy)
-    if added is not None:
-        return added, f"FY{fy} code set added from a CMS file", False
-    bundled_fy, label, frame = _bundled()
-    if fy == bundled_fy:
-        return frame, label, False
-    if newer_than_known(fy):
-        return frame, f"{label}; FY{fy} not added, so newer changes are not known", False
-    return frame, f"{label} with the known changes before FY{bundled_fy}", True
-
-
-def _children(frame: pd.DataFrame, key: str) -> list[str]:
-    keys = frame.index
-    lo = keys.searchsorted(key)
-    hi = keys.searchsorted(key + "\uffff")
-    block = frame.iloc[lo:hi]
-    return [dotted(k) for k in block.index[block["leaf"].to_numpy()] if k != key]
-
-
-def _join(children: list[str]) -> str:
-    if len(children) <= MAX_CHILDREN_SHOWN:
-        return ", ".join(children)
-    shown = ", ".join(children[:MAX_CHILDREN_SHOWN])
-    return f"{shown} ... ({len(children)} in all)"
+    """True when fiscal year ``fy`` comes after every code set held (shipped or added): its
+    verdicts are those of the newest set, and codes created or retired since are not known
+    (their ``basis`` says so)."""
+    return fy > max(s.fiscal_year for s in code_sets())
 
 
 def check_many(codes: pd.Series | list, date_of_service: object = None) -> pd.DataFrame:
     """Return one verdict row per input code, for one date of service (default today).
 
     ``codes`` is a list or Series of codes, or one code as a string. Columns: input, icd10
-    (dotted, NA if malformed), status (billable / header / unknown / malformed, or ``not in use``
-    for a date before 2015-10-01, when ICD-9-CM was in use), billable, description, billable_children (text), n_children, fiscal_year, basis.
-    Raises WorkbookError for a date that is not a date.
+    (dotted, NA if malformed), status (one of STATUSES), billable, description,
+    billable_children (text: of a header), n_children, fiscal_year (of the date), basis (the code
+    sets the date's verdicts rest on), code_set (the set, or the two, judged on), evidence
+    (known / inferred / unverified), detail (the verdict in one sentence), replaced_by (text: the
+    codes added under a deleted code's heading). Raises WorkbookError for a date that is not a
+    date.
     """
     if isinstance(codes, str):
         codes = [codes]  # one code, not its characters
     day = as_date(date_of_service)
     fy = fiscal_year(day)
-    frame, basis, apply_changes = _codeset(fy)
     inputs = pd.Series(list(codes), dtype="str")
     if day < ICD10_START:
         return _before_icd10(inputs, fy)
     keys = icd10_keys(inputs)
-    unique = pd.Series(keys.dropna().unique(), dtype="str")
-    found = frame.reindex(unique)
-    status = pd.Series(
-        [
-            "unknown" if pd.isna(leaf) else ("billable" if leaf else "header")
-            for leaf in found["leaf"]
-        ],
-        index=unique,
-        dtype="str",
-    )
-    if apply_changes:
-        changes = load_icd10_changes()
-        later = changes[changes["effective_date"].dt.date > day]
-        for _, change in later.iterrows():
-            key = change["icd10"].replace(".", "")
-            if key in status.index:
-                status[key] = "billable" if change["change"] == "became header" else "unknown"
-    children = {k: _children(frame, k) for k in status.index[(status == "header").to_numpy()]}
-    result = pd.DataFrame({"input": inputs, "key": keys})
+    unique = keys.dropna().unique().tolist()
+    verdicts, window = judge(unique, day)
+    found = verdict_frame(unique, verdicts)
+    found["description"] = descriptions(unique, window.sets).to_numpy()
+    known = keys.notna()
+    result = pd.DataFrame({"input": inputs})
     result["icd10"] = keys.map(lambda k: dotted(k) if isinstance(k, str) else pd.NA).astype("str")
-    result["status"] = keys.map(status).astype("object").fillna("malformed")
+    result["status"] = keys.map(found["status"]).where(known, "malformed")
     result["billable"] = result["status"].eq("billable")
-    result["description"] = keys.map(found["description"].set_axis(unique)).astype("str")
-    kids = keys.map(lambda k: children.get(k, []) if isinstance(k, str) else [])
-    result["billable_children"] = kids.map(_join).astype("str")
+    result["description"] = keys.map(found["description"]).astype("str")
+    kids = keys.map(found["children"]).map(lambda c: c if isinstance(c, list) else [])
+    result["billable_children"] = kids.map(join_codes).astype("str")
     result["n_children"] = kids.map(len).astype("int64")
     result["fiscal_year"] = fy
-    result["basis"] = basis
+    result["basis"] = window.basis()
+    result["code_set"] = window.code_set()
+    result["evidence"] = keys.map(found["evidence"]).where(known, "known")
+    result["detail"] = keys.map(found["detail"]).where(known, MALFORMED).astype("str")
+    replaced = keys.map(found["replaced_by"]).map(lambda c: c if isinstance(c, list) else [])
+    result["replaced_by"] = replaced.map(join_codes).astype("str")
     result["status"] = pd.Categorical(result["status"], categories=STATUSES)
-    return result.drop(columns=["key"])
+    result["evidence"] = pd.Categorical(result["evidence"], categories=EVIDENCE)
+    return result
 
 
 def _before_icd10(inputs: pd.Series, fy: int) -> pd.DataFrame:
     """Verdicts for a date before 2015-10-01, when claims used ICD-9-CM: none is billable."""
     keys = icd10_keys(inputs)
+    well_formed = keys.notna()
     return pd.DataFrame(
         {
             "input": inputs,
             "icd10": keys.map(lambda k: dotted(k) if isinstance(k, str) else pd.NA).astype("str"),
             "status": pd.Categorical(
-                keys.map(lambda k: "not in use" if isinstance(k, str) else "malformed"),
+                pd.Series("not in use", index=inputs.index).where(well_formed, "malformed"),
                 categories=STATUSES,
             ),
             "billable": False,
@@ -312,6 +232,10 @@ def _before_icd10(inputs: pd.Series, fy: int) -> pd.DataFrame:
             "n_children": 0,
             "fiscal_year": fy,
             "basis": BEFORE_ICD10,
+            "code_set": "",
+            "evidence": pd.Categorical(["known"] * len(inputs), categories=EVIDENCE),
+            "detail": pd.Series(BEFORE_ICD10, index=inputs.index).where(well_formed, MALFORMED),
+            "replaced_by": "",
         }
     )
 
