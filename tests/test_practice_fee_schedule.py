@@ -136,6 +136,9 @@ def test_codes_no_year_lists_are_rejected_in_words_that_say_so(tmp_path):
     got = dict(zip(imported.rejected["source_row"], imported.rejected["reason"], strict=True))
     assert got == {3: NOT_IN_YEAR, 4: UNKNOWN_CODE, 5: UNKNOWN_CODE}
     assert NOT_IN_YEAR == "CPT/HCPCS code not in the fee schedule of its year (other years list it)"
+    # a file of 2024 alone: the other years are read to tell a deleted code from a typo
+    alone = read(tmp_path, "DOS,Provider,CPT,Units,Dx1,POS\n2024-03-04,Dr A,9999T,1,M17.11,11\n")
+    assert alone.rejected["reason"].tolist() == [NOT_IN_YEAR]
     assert UNKNOWN_CODE == "unknown CPT/HCPCS code (no fee-schedule year lists it)"
     out = explain(imported.accepted).set_index("source_row")
     # status C (contractor priced): no national amount and no RVUs in the file

@@ -81,6 +81,19 @@ def _among(codes: pd.Series, listed: pd.Series) -> np.ndarray:
     return np.fromiter((c in known for c in codes.tolist()), dtype=bool, count=len(codes))
 
 
+def _listed_elsewhere(cpt, asked, listed, years, slots) -> np.ndarray:
+    """Whether some year lists each code: a year already read (``listed``, per year slot) or,
+    for the ``asked`` codes none of those lists, the other years, read until all are found."""
+    found = listed.any(axis=0)
+    read = {int(years[i]) for i in slots.tolist() if i < len(years)}
+    for year in (int(y) for y in years if int(y) not in read):
+        todo = asked & ~found
+        if not todo.any():
+            break
+        found[todo] = _among(cpt[todo], load_rvus(year)["hcpcs"])
+    return found
+
+
 def _matches(values: pd.Series, pattern: re.Pattern) -> np.ndarray:
     """Whether each text has the shape of ``pattern``, as booleans."""
     return values.str.fullmatch(pattern.pattern).fillna(False).to_numpy(dtype=bool)
@@ -190,9 +203,7 @@ class _Checker:
         missing = dated & shape & ~listed & ~_matches(cpt, LEVEL_II)
         table = np.where(shape, 0, _bit("malformed CPT/HCPCS code"))[None, :]
         if missing.any():
-            elsewhere = np.zeros(len(cpt), dtype=bool)
-            asked = missing.any(axis=0)
-            elsewhere[asked] = _among(cpt[asked], load_rvus()["hcpcs"])
+            elsewhere = _listed_elsewhere(cpt, missing.any(axis=0), listed, known_years, slots)
             table = table | np.where(missing, np.where(elsewhere, _bit(NOT_IN_YEAR),
                                                        _bit(UNKNOWN_CODE)), 0)  # fmt: skip
         table = table[:, :, None] | np.where(dated[:, :, None] & listed[:, :, None] & ~priced,
