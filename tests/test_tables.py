@@ -28,7 +28,7 @@ def test_every_required_code_is_shipped_with_facts_names_rvus_and_diagnoses():
         assert code in set(codes["code"]), code
         assert (names["code"] == code).sum() >= 2, code
         assert (pairs["cpt"] == code).sum() >= 2, code
-        for year in (2023, 2024, 2025, 2026):
+        for year in range(2020 if code != "97037" else 2024, 2027):  # 97037 starts in 2024
             assert ((rvus["year"] == year) & (rvus["hcpcs"] == code)).any(), (code, year)
 
 
@@ -59,10 +59,40 @@ def test_26_and_tc_rows_are_kept_apart_from_the_global_row():
     assert set(rvus.loc[rvus["hcpcs"] == "72141", "modifier"]) == {"", "26", "TC"}
 
 
-def test_releases_by_year():
+def test_releases_by_year_the_latest_of_each():
     rvus = load_rvus()
-    releases = rvus.groupby("year", observed=True)["release"].first().astype(str).to_dict()
-    assert releases == {2023: "RVU23A", 2024: "RVU24A", 2025: "RVU25D", 2026: "RVU26C"}
+    releases = rvus.groupby("year", observed=True)["release"].unique().map(list).to_dict()
+    assert releases == {
+        2020: ["RVU20D"],
+        2021: ["RVU21D"],
+        2022: ["RVU22D"],
+        2023: ["RVU23D"],
+        2024: ["RVU24C"],
+        2025: ["RVU25D"],
+        2026: ["RVU26C"],
+    }
+    assert len(rvus) == 17346 + 17432 + 17726 + 18168 + 18664 + 19090 + 19356
+    assert rvus["release"].astype(str).eq(rvus["year"].map(lambda y: releases[y][0])).all()
+
+
+def test_a_named_release_and_the_errors_for_one_the_workbook_lacks():
+    b = load_rvus(2024, release="rvu24b")  # any case
+    assert b["release"].astype(str).unique().tolist() == ["RVU24B"] and len(b) == 18534
+    assert load_rvus(release="RVU24AR")["conversion_factor"].unique().tolist() == [33.2875]
+    assert load_rvus(2024, release="RVU24A")["conversion_factor"].unique().tolist() == [32.7442]
+    # the July release adds codes the January one lacks (0867T) and keeps the others' figures
+    january, july = load_rvus(2024, release="RVU24A"), load_rvus(2024, release="RVU24C")
+    assert "0867T" in set(july["hcpcs"]) and "0867T" not in set(january["hcpcs"])
+    with pytest.raises(WorkbookError) as info:
+        load_rvus(2025, release="RVU25A")
+    assert str(info.value) == (
+        "no release RVU25A of the 2025 RVUs (the workbook has RVU25D): name one of those, "
+        "or leave out the release for the latest."
+    )
+    with pytest.raises(WorkbookError, match="RVU24B is not a release of 2025: use --year 2024"):
+        load_rvus(2025, release="RVU24B")
+    with pytest.raises(WorkbookError, match="'Q3' is not a CMS release"):
+        load_rvus(2024, release="Q3")
 
 
 def test_seed_pairings_are_shipped_exactly_as_the_seed_gives_them():
@@ -103,18 +133,32 @@ def test_gpci_years_and_keys():
     assert g["mac"].str.len().eq(5).all() and g["locality_number"].str.len().eq(2).all()
     alaska = g[g["state"] == "AK"].iloc[0]
     assert (alaska["mac"], alaska["locality_number"], alaska["gpci_work"]) == ("02102", "01", 1.5)
-    assert len(load_gpci(2024)) == 109
+    sizes = {year: len(load_gpci(year)) for year in range(2020, 2027)}
+    assert sizes == {2020: 112, 2021: 112, 2022: 112, 2023: 112, 2024: 109, 2025: 109, 2026: 109}
+    assert load_gpci(2024)["release"].unique().tolist() == ["RVU24C"]
+    assert load_gpci(2020)["state"].str.fullmatch("[A-Z]{2}").all()  # filled from LOCCO
+
+
+def test_gpcis_by_release_where_cms_revised_them_within_a_year():
+    rico = [
+        load_gpci(2023, release).set_index("locality_id").loc["09202-20", "gpci_pe"]
+        for release in ("RVU23A", "RVU23C", "RVU23D")
+    ]
+    assert rico == [1.0, 1.0, 1.008]
+    assert load_gpci(2023).set_index("locality_id").loc["09202-20", "gpci_pe"] == 1.008
+    with pytest.raises(WorkbookError, match="no RVU24D GPCIs for 2024"):
+        load_gpci(2024, "RVU24D")
 
 
 def test_year_with_no_data_is_one_clear_line():
     with pytest.raises(WorkbookError) as info:
         load_rvus(2031)
     assert str(info.value) == (
-        "no RVUs for 2031 (the workbook has 2023, 2024, 2025, 2026): "
+        "no RVUs for 2031 (the workbook has 2020, 2021, 2022, 2023, 2024, 2025, 2026): "
         "import the official CMS file with `cpt-workbook import-cms PATH`."
     )
-    with pytest.raises(WorkbookError, match="no GPCIs for 2026"):
-        load_gpci(2026)
+    with pytest.raises(WorkbookError, match="no GPCIs for 2019"):
+        load_gpci(2019)
 
 
 def test_malformed_table_names_file_row_and_column(tmp_path):
@@ -131,14 +175,14 @@ def test_malformed_table_names_file_row_and_column(tmp_path):
 
 
 def test_malformed_number_and_missing_column(tmp_path):
-    rvus = config.shipped_table("rvus").read_text().splitlines()
-    cells = rvus[5].split(",")
-    cells[5] = "0.2x"
-    rvus[5] = ",".join(cells)
-    bad = tmp_path / "rvus.csv"
-    bad.write_text("\n".join(rvus) + "\n")
-    with pytest.raises(DataFileError, match=r"rvus.csv: row 6, column 'work_rvu' has '0.2x'"):
-        read_table(bad, "rvus")
+    gpci = config.shipped_table("gpci").read_text().splitlines()
+    cells = gpci[5].split(",")
+    cells[6] = "1.0x"
+    gpci[5] = ",".join(cells)
+    bad = tmp_path / "gpci.csv"
+    bad.write_text("\n".join(gpci) + "\n")
+    with pytest.raises(DataFileError, match=r"gpci.csv: row 6, column 'gpci_work' has '1.0x'"):
+        read_table(bad, "gpci")
     (tmp_path / "pairings.csv").write_text("cpt,icd10\n97012,M54.2\n")
     with pytest.raises(DataFileError, match="pairings.csv lacks the column"):
         read_table(tmp_path / "pairings.csv", "pairings")
@@ -155,3 +199,27 @@ def test_every_table_has_a_source_column():
     ):
         assert "source" in frame.columns
         assert frame["source"].str.len().gt(0).all()
+
+
+def test_a_damaged_release_file_is_one_line(tmp_path, monkeypatch):
+    from cpt_analysis.reference import loaders
+
+    (tmp_path / "rvus").mkdir()
+    shipped = config.DATA_DIR / "rvus"
+    for name in ("RVU25D", "RVU26C"):
+        (tmp_path / "rvus" / f"{name}.parquet").write_bytes(
+            (shipped / f"{name}.parquet").read_bytes()
+        )
+    damaged = tmp_path / "rvus" / "RVU26C.parquet"
+    damaged.write_bytes(damaged.read_bytes()[:5000])
+    monkeypatch.setattr(config, "DATA_DIR", tmp_path)
+    for cached in (loaders._shipped_releases, loaders._release_rows):
+        cached.cache_clear()
+    try:
+        assert len(load_rvus(2025)) == 19090  # the good file still reads
+        with pytest.raises(DataFileError) as info:
+            load_rvus(2026)
+        assert str(info.value) == f"{damaged} cannot be read (ArrowInvalid): restore it from git."
+    finally:
+        for cached in (loaders._shipped_releases, loaders._release_rows):
+            cached.cache_clear()

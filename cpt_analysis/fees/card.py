@@ -21,8 +21,14 @@ from ..reference.indicators import (
     STATUS_MEANINGS,
     meaning,
 )
-from ..reference.loaders import load_codes, load_common_names, load_rvus, rvu_years
-from ..reference.schema import RVU_FLOAT_COLUMNS
+from ..reference.loaders import (
+    load_codes,
+    load_common_names,
+    load_rvus,
+    release_words,
+    rvu_years,
+)
+from ..reference.schema import RVU_DETAIL_COLUMNS, RVU_FLOAT_COLUMNS
 from .pairings import GUIDANCE_NOTE, diagnoses_for
 from .payment import (
     conversion_factor,
@@ -58,13 +64,23 @@ class CodeCard:
     diagnoses: pd.DataFrame
     meanings: dict
     notes: list[str] = field(default_factory=list)
+    release_note: str = ""  # which of the year's releases the RVUs are
+
+    @property
+    def has_entry(self) -> bool:
+        """Whether the workbook has plain-language facts for the code (53 codes do)."""
+        return bool(self.facts)
 
     @property
     def summary(self) -> str:
         """A closing paragraph in the seed article's manner, built from the card's facts."""
         good = self.diagnoses[self.diagnoses["billable"]]["icd10"].tolist()
         stale = self.diagnoses[~self.diagnoses["billable"]]["icd10"].tolist()
-        text = f"In summary, {self.code} is {self.name.lower()}."
+        text = (
+            f"In summary, {self.code} is {self.name.lower()}."
+            if self.has_entry or self.name != self.code
+            else f"In summary, {self.code} has CMS's figures but no plain-language entry yet."
+        )
         if good:
             text += f" Typical diagnoses billable on {self.date_of_service}: {', '.join(good)}."
         if stale:
@@ -93,7 +109,8 @@ PRICE_COLUMNS = [
 
 
 def _rows(code: str, modifier: str, year: int) -> pd.DataFrame:
-    """Return the RVU rows of a code in a year: every modifier's, or the one asked for."""
+    """Return the RVU rows of a code in a year (every column): every modifier's, or the one
+    asked for."""
     rvus = load_rvus(year)
     rows = rvus[rvus["hcpcs"] == code].reset_index(drop=True)
     if rows.empty:
@@ -110,23 +127,28 @@ def _rows(code: str, modifier: str, year: int) -> pd.DataFrame:
 
 def _not_in_year(code: str, year: int) -> WorkbookError:
     """The error for a code without RVUs in a year: the years it has, or how to import it."""
-    codes = load_codes()
-    elsewhere = [y for y in rvu_years() if (load_rvus(y)["hcpcs"] == code).any()]
-    if (codes["code"] == code).any() or elsewhere:
+    years = rvu_years()
+    elsewhere = [y for y in years if (load_rvus(y)["hcpcs"] == code).any()]
+    if (load_codes()["code"] == code).any() or elsewhere:
         return WorkbookError(
             f"{code} has no RVUs in {year}",
             f"it has RVUs in {', '.join(map(str, elsewhere)) or 'no year'}; pick one with --year",
         )
     return WorkbookError(
-        f"{code} is not in the workbook's tables (it ships {len(codes)} codes)",
-        f"{IMPORT_RVU_HINT} to see every code",
+        f"{code} is not in the workbook's tables (no CMS RVU file of {years[0]}-{years[-1]} "
+        "lists it)",
+        f"check the code, or {IMPORT_RVU_HINT}",
     )
 
 
 def _history(code: str) -> pd.DataFrame:
-    rvus = load_rvus()
-    rows = rvus[(rvus["hcpcs"] == code) & (rvus["modifier"] == "")]
-    return rows[HISTORY_COLUMNS].reset_index(drop=True)
+    """The global row of the code in each year's latest release (the year's import instead)."""
+    parts = []
+    for year in rvu_years():
+        rvus = load_rvus(year)
+        parts.append(rvus.loc[(rvus["hcpcs"] == code) & (rvus["modifier"] == ""), HISTORY_COLUMNS])
+    history = pd.concat(parts, ignore_index=True)
+    return history.astype({"release": "category", "status": "category"})
 
 
 def _prices(
@@ -134,7 +156,8 @@ def _prices(
 ) -> tuple[pd.DataFrame, list[str]]:
     """Return the payments of the rows, national and in the locality, in both settings, and a
     note when the year has no GPCIs for the locality."""
-    cf = float(conversion_factor(year, None, apm)["conversion_factor"])
+    in_file = float(rows["conversion_factor"].iloc[0])
+    cf = float(conversion_factor(year, None, apm, in_file=in_file)["conversion_factor"])
     places = [("national", "National (GPCI 1.0)", None)]
     notes = []
     if not is_national(locality):
@@ -154,18 +177,26 @@ def _prices(
 
 
 def _facts(code: str, rows: pd.DataFrame) -> tuple[dict, str, list[str]]:
-    """Return the workbook's plain-language facts of a code, its name, and a note when a code
-    from an imported CMS file has no facts (its name is then CMS's short descriptor)."""
+    """Return the workbook's plain-language facts of a code, its name, and a note when it has
+    none: the name is then CMS's short descriptor where the user imported a CMS file, else the
+    code (the workbook never ships the official descriptors)."""
     codes = load_codes().set_index("code")
     if code in codes.index:
         facts = codes.loc[code].to_dict()
         return facts, facts["name"], []
     official = rows["description"].dropna()
+    if not official.empty:
+        note = (
+            f"{code} has no plain-language entry in the workbook yet; the name shown is CMS's "
+            "short descriptor from the file you imported."
+        )
+        return {}, official.iloc[0], [note]
     note = (
-        f"{code} comes from an imported CMS file: the name shown is CMS's short descriptor; "
-        "the workbook has no plain-language facts for it yet."
+        f"{code} has no plain-language entry in the workbook yet: shown are CMS's RVUs, "
+        "indicators, history and payment. The workbook does not ship the official descriptor "
+        "(AMA copyright); import the CMS RVU file with `cpt-workbook import-cms PATH` to see it."
     )
-    return {}, official.iloc[0] if not official.empty else code, [note]
+    return {}, code, [note]
 
 
 def _meanings(rows: pd.DataFrame) -> dict[str, str]:
@@ -194,6 +225,7 @@ def code_card(
     kind = resolve_setting(setting)[0]
     year = int(year) if year is not None else rvu_years()[-1]
     rows = _rows(code, modifier, year)
+    release = str(rows["release"].iloc[0])
     facts, name, notes = _facts(code, rows)
     names = load_common_names()
     meanings = _meanings(rows)
@@ -212,10 +244,11 @@ def code_card(
         name=name,
         facts=facts,
         common_names=names.loc[names["code"] == code, "common_name"].tolist(),
-        rvus=rows,
+        rvus=rows.drop(columns=RVU_DETAIL_COLUMNS),
         history=history,
         prices=prices,
         diagnoses=diagnoses,
         meanings=meanings,
         notes=notes + price_notes,
+        release_note=release_words(year, release),
     )

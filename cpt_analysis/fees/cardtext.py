@@ -30,7 +30,7 @@ def _rvu_lines(card: CodeCard) -> list[str]:
             f"{fa:>9}{r['mp_rvu']:>7.2f}{r['total_rvu_nonfacility']:>14.2f}"
             f"{r['total_rvu_facility']:>11.2f}"
         )
-    lines.append(f"  Source: {card.rvus['source'].iloc[0]} ({card.rvus['release'].iloc[0]})")
+    lines.append(f"  Source: {card.rvus['source'].iloc[0]} ({card.release_note})")
     return lines
 
 
@@ -83,7 +83,8 @@ def _diagnosis_lines(card: CodeCard) -> list[str]:
 def render(card: CodeCard) -> str:
     """Return the code card as text in the seed article's sections."""
     f = card.facts
-    out = [f"CPT/HCPCS {card.code}: {card.name}", "=" * min(WIDTH, 12 + len(card.name) + 8)]
+    name = card.name if card.name != card.code else "no plain-language entry yet"
+    out = [f"CPT/HCPCS {card.code}: {name}", "=" * min(WIDTH, 12 + len(name) + 8)]
     if f:
         out += [
             "Procedure explanation:",

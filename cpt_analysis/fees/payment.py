@@ -20,10 +20,13 @@ from ..identifiers import normalize_hcpcs, normalize_modifier
 from ..reference import places
 from ..reference.indicators import PAYABLE_STATUSES, STATUS_MEANINGS, meaning
 from ..reference.loaders import (
+    gpci_releases,
     gpci_years,
     load_conversion_factors,
     load_gpci,
     load_rvus,
+    release_on,
+    release_words,
     rvu_years,
 )
 from ..validation import register, register_check
@@ -73,11 +76,16 @@ def _setting(value: object) -> str:
 
 
 def conversion_factor(
-    year: int | None = None, date_of_service: object = None, apm: bool = False
+    year: int | None = None,
+    date_of_service: object = None,
+    apm: bool = False,
+    in_file: float | None = None,
 ) -> pd.Series:
     """Return the conversion-factor row (year, effective dates, conversion_factor, source) for a
-    date of service, or for a year (its first period). ``apm`` picks the qualifying-APM factor
-    where a year has two. Raises WorkbookError when no factor covers the date or year."""
+    date of service, or for a year: its period whose factor is ``in_file`` (the factor an RVU
+    release prints: 33.2875 is 2024's from March 9), else its first. ``apm`` picks the
+    qualifying-APM factor where a year has two. Raises WorkbookError when no factor covers the
+    date or year."""
     table = load_conversion_factors()
     wanted = "qualifying" if apm else "non-qualifying"
     table = table[table["apm_status"].isin(["all", wanted])]
@@ -87,6 +95,7 @@ def conversion_factor(
         what = f"date of service {day.date()}"
     else:
         rows = table[table["year"] == int(year)]
+        rows = rows.sort_values("conversion_factor", key=lambda f: f != in_file, kind="stable")
         what = str(year)
     if rows.empty:
         years = f"{table['year'].min()}-{table['year'].max()}"
@@ -221,6 +230,8 @@ class Price:
     conversion_factor_source: str
     amount: float | None
     reason: str
+    release: str = ""  # the CMS release of the RVUs: RVU24AR
+    release_note: str = ""  # which release prices the date of service, and why
 
     @property
     def limiting_charge(self) -> float | None:
@@ -235,8 +246,7 @@ def _gpcis(gpci: pd.Series | None) -> tuple[float, float, float]:
     return float(gpci["gpci_work"]), float(gpci["gpci_pe"]), float(gpci["gpci_mp"])
 
 
-def _rvu_row(code: str, modifier: str, year: int) -> pd.Series:
-    rvus = load_rvus(year)
+def _rvu_row(rvus: pd.DataFrame, code: str, modifier: str, year: int) -> pd.Series:
     rows = rvus[(rvus["hcpcs"] == code) & (rvus["modifier"] == modifier)]
     if rows.empty:
         if (rvus["hcpcs"] == code).any():
@@ -262,20 +272,26 @@ def price(
 ) -> Price:
     """Return the Medicare amount for one service as a :class:`Price`.
 
-    The year is that of ``date_of_service`` when given (which also picks the conversion factor
-    in force that day), else ``year``, else the latest year with RVUs. ``locality`` None means
-    the national amount (all GPCIs 1.0). Raises WorkbookError for a bad code, modifier, setting,
-    year or locality.
+    A ``date_of_service`` picks the RVU release, GPCIs and conversion factor in force that day
+    (:func:`loaders.release_on`: 2024-03-08 is RVU24A at 32.7442, 2024-03-09 RVU24AR at
+    33.2875); else ``year`` (default the latest with RVUs) is priced with its latest release
+    and that release's factor. ``release_note`` says which release and why. ``locality`` None
+    means the national amount (all GPCIs 1.0). Raises WorkbookError for a bad code, modifier,
+    setting, year or locality.
     """
     code, modifier = normalize_hcpcs(code), normalize_modifier(modifier)
     kind, pos = resolve_setting(setting)
     if date_of_service is not None:
-        year = as_date(date_of_service).year
-    if year is None:
-        year = int(load_rvus()["year"].max())
-    row = _rvu_row(code, modifier, int(year))
-    cf = conversion_factor(year, date_of_service, apm)
-    place = resolve_locality(locality, int(year))
+        rvus, note = release_on(date_of_service)
+        year = int(rvus["year"].iloc[0])
+    else:
+        year = int(year) if year is not None else rvu_years()[-1]
+        rvus = load_rvus(year)
+        note = release_words(year, str(rvus["release"].iloc[0]))
+    row = _rvu_row(rvus, code, modifier, year)
+    release = str(row["release"])
+    cf = conversion_factor(year, date_of_service, apm, in_file=float(row["conversion_factor"]))
+    place = _release_gpci(resolve_locality(locality, year), year, release)
     gw, gp, gm = _gpcis(place)
     priced = price_frame(row.to_frame().T, place, float(cf["conversion_factor"]), kind).iloc[0]
     pe = float(priced["pe_rvu"])
@@ -306,7 +322,18 @@ def price(
         conversion_factor_source=str(cf["source"]),
         amount=amount,
         reason=reason,
+        release=release,
+        release_note=note,
     )
+
+
+def _release_gpci(place: pd.Series | None, year: int, release: str) -> pd.Series | None:
+    """The locality's GPCIs as the shipped ``release`` gives them (RVU23A's Puerto Rico differ
+    from RVU23D's); an imported or unshipped one is kept as found."""
+    if place is None or place["release"] in ("", release) or release not in gpci_releases(year):
+        return place
+    rows = load_gpci(year, release)
+    return rows[rows["locality_id"] == place["locality_id"]].iloc[0]
 
 
 def price_frame(

@@ -2,8 +2,9 @@
 
 Each ``load_*`` returns a new DataFrame with explicit dtypes (codes as ``str``, statuses and
 indicators ``category``, RVUs ``float64``, flags ``bool``); the columns are documented in
-data/README.md. Shipped tables come from ``data/*.csv``; RVU and GPCI years that a user imported
-with ``cpt-workbook import-cms`` come from the local store and take precedence row by row.
+data/README.md. Shipped tables come from ``data/*.csv``, the RVUs from ``data/rvus/RVUyyX.parquet``
+(one file per CMS release); RVU and GPCI years that a user imported with ``cpt-workbook
+import-cms`` come from the local store and take precedence row by row.
 The notebooks' year and code parameters are validated here (registered in
 :mod:`cpt_analysis.validation`): a year, or a code, the RVU tables hold.
 """
@@ -14,18 +15,54 @@ import re
 from functools import cache
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .. import config
-from ..errors import IMPORT_HINT, IMPORT_RVU_HINT, WorkbookError
+from ..dates import as_date
+from ..errors import IMPORT_HINT, IMPORT_RVU_HINT, DataFileError, WorkbookError
 from ..identifiers import normalize_hcpcs
 from ..reference import store
 from ..validation import register
-from .schema import RVU_CATEGORY_COLUMNS, read_table
+from .schema import RVU_TABLE_COLUMNS, SCHEMAS, read_table
+
+RVU_COLUMNS = ["year", "release", "hcpcs", "modifier", "description", *RVU_TABLE_COLUMNS[4:]]
+CATEGORY_COLUMNS = [
+    c.name for t in ("rvus", "rvu_details") for c in SCHEMAS[t] if c.kind in ("category", "status")
+]
 
 
 @cache
 def _shipped(name: str) -> pd.DataFrame:
+    if name == "rvus":  # every shipped row of every release
+        return pd.concat(map(_release_rows, _shipped_releases()), ignore_index=True)
     return read_table(config.shipped_table(name), name)
+
+
+@cache
+def _shipped_releases() -> list[str]:
+    """The shipped releases from their files' names, which sort in order of taking effect
+    (RVU24A, RVU24AR, RVU24B...): a year's RVUs need no other table."""
+    return sorted(p.stem for p in (config.DATA_DIR / "rvus").glob("RVU*.parquet"))
+
+
+@cache
+def _release_rows(release: str) -> pd.DataFrame:
+    """The shipped rows of one release (data/rvus/RVU24A.parquet), typed by the file itself."""
+    path = config.DATA_DIR / "rvus" / f"{release}.parquet"
+    try:
+        frame = pq.read_table(path).to_pandas()
+    except (OSError, pa.ArrowException) as exc:  # missing, or damaged
+        raise DataFileError(
+            f"{path} cannot be read ({type(exc).__name__})", "restore it from git"
+        ) from None
+    if list(frame.columns) != RVU_TABLE_COLUMNS:
+        raise DataFileError(
+            f"{path.name} does not have the columns of a shipped release",
+            "restore it from git or rebuild it with scripts/build_shipped_tables.py",
+        )
+    frame.insert(4, "description", pd.Series(pd.NA, index=frame.index, dtype="str"))
+    return frame
 
 
 def load_codes() -> pd.DataFrame:
@@ -84,8 +121,18 @@ def load_icd10_changes() -> pd.DataFrame:
 
 def rvu_years() -> list[int]:
     """Return every year with RVUs, shipped or imported."""
-    shipped = set(_shipped("rvus")["year"].unique().tolist())
+    shipped = {2000 + int(r[3:5]) for r in _shipped_releases()}
     return sorted(shipped | set(store.years("rvus")))
+
+
+def load_rvu_releases() -> pd.DataFrame:
+    """Return the shipped CMS releases of the RVU file, one row each, in order of taking effect.
+
+    Columns: year, release (RVU24AR), effective_from (first date of service it prices),
+    conversion_factor, rows, source. 2020-2024 have every quarterly release (2024 also RVU24AR,
+    the revised January file of the March 9 conversion factor); 2025 and 2026 one each.
+    """
+    return _shipped("rvu_releases").copy()
 
 
 def _overlay(shipped: pd.DataFrame, imported: pd.DataFrame | None, keys: list[str]):
@@ -148,28 +195,114 @@ def _rvu_code(value: object) -> str:
     return code
 
 
-def load_rvus(year: int | None = None) -> pd.DataFrame:
-    """Return the RVUs by year, code and modifier (modifier ``""`` is the global row).
+def _year_releases(year: int) -> list[str]:
+    """The shipped releases of a year, in order of taking effect."""
+    return [r for r in _shipped_releases() if r.startswith(f"RVU{year % 100:02d}")]
 
-    Columns: year, release, hcpcs, modifier, description (official short descriptor, only for
-    imported years), status, work_rvu, pe_rvu_nonfacility, pe_na_nonfacility, pe_rvu_facility,
-    pe_na_facility, mp_rvu, total_rvu_nonfacility, total_rvu_facility, pctc, global_days,
-    mult_proc, conversion_factor, source. Raises WorkbookError for a year with no data.
-    """
-    shipped = _shipped("rvus")
-    years = rvu_years()
-    wanted = years if year is None else [_check_year("RVUs", year, years)]
-    parts = []
-    for y in wanted:
-        part = shipped[shipped["year"] == y].assign(description=pd.NA)
-        parts.append(_overlay(part, store.load("rvus", y), ["hcpcs", "modifier"]))
+
+def _with_details(imported: pd.DataFrame) -> pd.DataFrame:
+    """An imported table with the columns an older import or file lacks, blank."""
+    blank = {"float": float("nan"), "plus_flag": False}
+    for col in SCHEMAS["rvu_details"]:
+        if col.name not in imported:
+            imported[col.name] = blank.get(col.kind, "")
+    return imported
+
+
+def _year_rvus(year: int, release: str | None) -> pd.DataFrame:
+    """The RVUs of a year: a shipped release (the latest by default) under the year's import,
+    which wins row by row where it is that release or none was named."""
+    shipped = _year_releases(year)
+    imported = store.load("rvus", year)
+    own = None if imported is None else str(imported["release"].iloc[0])
+    if release is not None and release not in [*shipped, own]:
+        have = ", ".join(r for r in [*shipped, own] if r)
+        raise WorkbookError(
+            f"no release {release} of the {year} RVUs (the workbook has {have})",
+            "name one of those, or leave out the release for the latest",
+        )
+    chosen = release or (shipped[-1] if shipped else own)
+    if imported is None or (release is not None and chosen != own):
+        return _release_rows(chosen).copy()
+    imported = _with_details(imported)
+    if chosen in shipped:
+        imported = _overlay(_release_rows(chosen), imported, ["hcpcs", "modifier"])
+    frame = imported[RVU_COLUMNS].sort_values(["hcpcs", "modifier"], ignore_index=True)
+    return frame.astype(dict.fromkeys(CATEGORY_COLUMNS, "category"))
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack tables of several releases, keeping category columns categories."""
     frame = pd.concat(parts, ignore_index=True)
-    frame["description"] = frame["description"].astype("str")
-    for col in RVU_CATEGORY_COLUMNS:
-        frame[col] = frame[col].astype("str").astype("category")
-    columns = ["year", "release", "hcpcs", "modifier", "description"]
-    columns += [c for c in shipped.columns if c not in columns]
-    return frame[columns].sort_values(["year", "hcpcs", "modifier"], ignore_index=True)
+    for col in parts[0].columns:
+        if isinstance(parts[0][col].dtype, pd.CategoricalDtype):
+            frame[col] = pd.api.types.union_categoricals([p[col] for p in parts])
+    return frame
+
+
+def load_rvus(year: int | None = None, release: str | None = None) -> pd.DataFrame:
+    """Return the RVUs by year, code and modifier (modifier ``""`` is the global row): of every
+    year, or of ``year``; each year's latest release, or the one named (``release="RVU24B"``).
+
+    A year a user imported wins row by row over the shipped release. Columns: year, release,
+    hcpcs, modifier, description (official short descriptor, only for imported years), status,
+    work_rvu, pe_rvu_nonfacility, pe_na_nonfacility, pe_rvu_facility, pe_na_facility, mp_rvu,
+    total_rvu_nonfacility, total_rvu_facility, pctc, global_days, mult_proc, conversion_factor,
+    the further indicators (not_used_for_medicare ... opps_mp_rvu, see data/README.md) and
+    source. Raises WorkbookError for a year or release with no data.
+    """
+    years = rvu_years()
+    if release is not None:
+        release = str(release).strip().upper()
+        match = re.fullmatch(r"RVU(\d{2})[A-D]R?", release)
+        if not match:
+            raise WorkbookError(
+                f"'{release}' is not a CMS release", "name one such as RVU24B or RVU24AR"
+            )
+        named = 2000 + int(match[1])
+        year = _check_year("RVUs", named if year is None else year, years)
+        if year != named:
+            raise WorkbookError(f"{release} is not a release of {year}", f"use --year {named}")
+    wanted = years if year is None else [_check_year("RVUs", year, years)]
+    return _concat([_year_rvus(y, release) for y in wanted])
+
+
+def release_words(year: int, release: str) -> str:
+    """Say which of a year's releases ``release`` is: "RVU25D, the only 2025 release the
+    workbook has", "RVU24C, the latest of RVU24A, RVU24AR, RVU24B, RVU24C", "RVU24B, one of
+    ...", or "RVU25B, imported"."""
+    shipped = _year_releases(int(year))
+    if release not in shipped:
+        return f"{release}, imported"
+    if len(shipped) == 1:
+        return f"{release}, the only {year} release the workbook has"
+    which = "the latest" if release == shipped[-1] else "one"
+    return f"{release}, {which} of {', '.join(shipped)}"
+
+
+def release_on(date_of_service: object) -> tuple[pd.DataFrame, str]:
+    """Return the RVUs in force on a date of service and a sentence saying which release they
+    are: the latest shipped release of its year that had taken effect that day (2024-03-08:
+    RVU24A; 2024-03-09: RVU24AR), else the year's first, said to be later; a year a user
+    imported prices with its import. Raises WorkbookError for a year without RVUs."""
+    day = pd.Timestamp(as_date(date_of_service))
+    year = _check_year("RVUs", day.year, rvu_years())
+    table = _shipped("rvu_releases")
+    table = table[table["year"] == year]
+    if store.load("rvus", year) is not None or table.empty:
+        rows = load_rvus(year)
+        return rows, f"{rows['release'].iloc[0]} (imported; it prices every date of {year})"
+    started = table[table["effective_from"] <= day]
+    first = table.iloc[0]
+    row = started.iloc[-1] if not started.empty else first
+    said = f"{row['release']}, in force from {row['effective_from'].date()}"
+    if started.empty:
+        only = "the only" if len(table) == 1 else "the earliest"
+        said = (
+            f"{row['release']}: {only} {year} release the workbook has, in force from "
+            f"{row['effective_from'].date()}; the one in force on {day.date()} is not shipped"
+        )
+    return load_rvus(year, row["release"]), said
 
 
 def gpci_years() -> list[int]:
@@ -177,17 +310,34 @@ def gpci_years() -> list[int]:
     return sorted(set(_shipped("gpci")["year"].unique().tolist()) | set(store.years("gpci")))
 
 
-def load_gpci(year: int) -> pd.DataFrame:
-    """Return the GPCIs of every Medicare locality for ``year``.
+def gpci_releases(year: int) -> list[str]:
+    """Return the shipped releases with GPCIs for ``year``, in order of taking effect."""
+    shipped = _shipped("gpci")
+    return shipped.loc[shipped["year"] == int(year), "release"].unique().tolist()
 
-    Columns: year, mac, state, locality_number, locality_name, gpci_work, gpci_pe, gpci_mp,
-    source, locality_id (``MAC-NN``, e.g. ``01112-05``). Raises WorkbookError for a year with no
-    GPCIs.
+
+def load_gpci(year: int, release: str | None = None) -> pd.DataFrame:
+    """Return the GPCIs of every Medicare locality for ``year``: as the year's latest release
+    gives them, or ``release`` (RVU23A: Puerto Rico's changed in RVU23D); a year a user imported
+    wins row by row (its release blank).
+
+    Columns: year, release, mac, state, locality_number, locality_name, gpci_work, gpci_pe,
+    gpci_mp, source, locality_id (``MAC-NN``, e.g. ``01112-05``). Raises WorkbookError for a
+    year or release with no GPCIs.
     """
     year = _check_year("GPCIs", year, gpci_years())
     shipped = _shipped("gpci")
-    frame = _overlay(
-        shipped[shipped["year"] == year], store.load("gpci", year), ["mac", "locality_number"]
-    )
+    shipped = shipped[shipped["year"] == year]
+    have = gpci_releases(year)
+    if release is not None and release not in have:
+        raise WorkbookError(
+            f"no {release} GPCIs for {year} (the workbook has {', '.join(have) or 'an import'})",
+            "name one of those, or leave out the release for the latest",
+        )
+    chosen = shipped[shipped["release"] == (release or (have[-1] if have else None))]
+    imported = store.load("gpci", year)
+    if imported is not None:
+        imported = imported.assign(release="")
+    frame = _overlay(chosen, imported, ["mac", "locality_number"])
     frame = frame.assign(locality_id=frame["mac"] + "-" + frame["locality_number"])
     return frame.sort_values(["state", "locality_id"], ignore_index=True)

@@ -59,15 +59,14 @@ SCHEMAS: dict[str, list[Column]] = {
         "opps_pe_rvu_facility:float? opps_mp_rvu:float?"
     ),
     "rvu_releases": _cols(
-        "year:int release:text effective_from:date conversion_factor:float rows:int "
-        "source:text cms_bundle:text"
+        "year:int release:text effective_from:date conversion_factor:float rows:int source:text"
     ),
     "conversion_factors": _cols(
         "year:int effective_from:date effective_to:date apm_status:category "
         "conversion_factor:float source:text"
     ),
     "gpci": _cols(
-        "year:int mac:digits5 state:text locality_number:digits2 locality_name:text "
+        "year:int release:text mac:digits5 state:text locality_number:digits2 locality_name:text "
         "gpci_work:float gpci_pe:float gpci_mp:float source:text"
     ),
     "pairings": _cols("cpt:hcpcs icd10:icd10 relationship:category source:text note:text?"),
@@ -96,9 +95,10 @@ def columns_of(table: str, *kinds: str) -> list[str]:
 RVU_FLOAT_COLUMNS = columns_of("rvus", "float")  # work_rvu ... conversion_factor
 RVU_CATEGORY_COLUMNS = columns_of("rvus", "category", "status")  # release, status, pctc...
 RVU_NA_COLUMNS = columns_of("rvus", "na_flag")  # pe_na_nonfacility, pe_na_facility
-RVU_DETAIL_COLUMNS = [
-    c.name for c in SCHEMAS["rvu_details"]
-]  # not_used_for_medicare ... opps_mp_rvu
+# not_used_for_medicare ... opps_mp_rvu
+RVU_DETAIL_COLUMNS = [c.name for c in SCHEMAS["rvu_details"]]
+# the columns of a shipped release (data/rvus/RVUyyX.parquet), in order: the details before source
+RVU_TABLE_COLUMNS = [c.name for c in SCHEMAS["rvus"][:-1]] + RVU_DETAIL_COLUMNS + ["source"]
 
 _PATTERNS = {
     "hcpcs": HCPCS_PATTERN.pattern,
