@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
 import hashlib
 import json
 import re
@@ -254,12 +255,14 @@ def build(versions: list[str], folder: Path) -> tuple[pd.DataFrame, pd.DataFrame
 
 
 def write(history: pd.DataFrame, code_sets: pd.DataFrame, out: Path) -> None:
-    """Write both tables (the gzip without a time stamp, so equal data gives equal bytes)."""
-    gz = {"method": "gzip", "compresslevel": 9, "mtime": 0}
-    atomic_write(
-        out / "icd10_history.csv.gz",
-        lambda tmp: history.to_csv(tmp, index=False, compression=gz, lineterminator="\n"),
-    )
+    """Write both tables (the gzip without a name or time stamp: equal data, equal bytes)."""
+
+    def gzipped(tmp: Path) -> None:
+        text = history.to_csv(index=False, lineterminator="\n").encode()
+        with open(tmp, "wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as packed:
+            packed.write(text)
+
+    atomic_write(out / "icd10_history.csv.gz", gzipped)
     atomic_write(
         out / "icd10_code_sets.csv",
         lambda tmp: code_sets.to_csv(tmp, index=False, lineterminator="\n"),

@@ -105,14 +105,15 @@ def shipped_history() -> pd.DataFrame:
     keys = convert_column(path, raw["icd10"], Column("icd10", "icd10")).str.replace(".", "")
     frame = pd.DataFrame(index=pd.Index(keys.to_numpy(dtype=object), dtype=object, name="key"))
     for name in names:
-        states = pd.Categorical(raw[name], categories=list(STATE_CODES)).codes  # -1: other text
-        if (states < 0).any():
-            row = int((states < 0).nonzero()[0][0])
+        odd = ~raw[name].isin(list(STATE_CODES)).to_numpy()
+        if odd.any():
+            row = int(odd.nonzero()[0][0])
             raise DataFileError(
                 f"{HISTORY}: row {row + 2}, column '{name}' has {raw[name].iloc[row]!r} "
                 "(not billable, header or empty)",
                 REBUILD,
             )
+        states = pd.Categorical(raw[name], categories=list(STATE_CODES)).codes
         frame[name] = states.astype(np.int8)
     frame["description"] = raw["description"].to_numpy(dtype=object)
     return frame.sort_index()
