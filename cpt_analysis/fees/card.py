@@ -22,6 +22,7 @@ from ..reference.indicators import (
     meaning,
 )
 from ..reference.loaders import (
+    code_history,
     load_codes,
     load_common_names,
     load_rvus,
@@ -143,11 +144,8 @@ def _not_in_year(code: str, year: int) -> WorkbookError:
 
 def _history(code: str) -> pd.DataFrame:
     """The global row of the code in each year's latest release (the year's import instead)."""
-    parts = []
-    for year in rvu_years():
-        rvus = load_rvus(year)
-        parts.append(rvus.loc[(rvus["hcpcs"] == code) & (rvus["modifier"] == ""), HISTORY_COLUMNS])
-    history = pd.concat(parts, ignore_index=True)
+    rows = code_history(code, ["modifier", *HISTORY_COLUMNS])
+    history = rows.loc[rows["modifier"] == "", HISTORY_COLUMNS].reset_index(drop=True)
     return history.astype({"release": "category", "status": "category"})
 
 

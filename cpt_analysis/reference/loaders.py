@@ -46,17 +46,23 @@ def _shipped_releases() -> list[str]:
     return sorted(p.stem for p in (config.DATA_DIR / "rvus").glob("RVU*.parquet"))
 
 
-@cache
-def _release_rows(release: str) -> pd.DataFrame:
-    """The shipped rows of one release (data/rvus/RVU24A.parquet), typed by the file itself."""
+def _read_release(release: str, **options) -> pd.DataFrame:
+    """Read a shipped release's file (``options`` of pyarrow's read_table: columns, filters)."""
     path = config.DATA_DIR / "rvus" / f"{release}.parquet"
     try:
-        frame = pq.read_table(path).to_pandas()
+        return pq.read_table(path, **options).to_pandas()
     except (OSError, pa.ArrowException) as exc:  # missing, or damaged
         raise DataFileError(
             f"{path} cannot be read ({type(exc).__name__})", "restore it from git"
         ) from None
+
+
+@cache
+def _release_rows(release: str) -> pd.DataFrame:
+    """The shipped rows of one release (data/rvus/RVU24A.parquet), typed by the file itself."""
+    frame = _read_release(release)
     if list(frame.columns) != RVU_TABLE_COLUMNS:
+        path = config.DATA_DIR / "rvus" / f"{release}.parquet"
         raise DataFileError(
             f"{path.name} does not have the columns of a shipped release",
             "restore it from git or rebuild it with scripts/build_shipped_tables.py",
@@ -188,7 +194,7 @@ def _rvu_year_list(value: object) -> list[int]:
 def _rvu_code(value: object) -> str:
     """A CPT/HCPCS code the RVU tables hold, in any year."""
     code = normalize_hcpcs(value)
-    if not (load_rvus()["hcpcs"] == code).any():
+    if code_history(code, ["hcpcs"]).empty:
         raise WorkbookError(
             f"{code} is not in the workbook's tables", f"{IMPORT_RVU_HINT} to see every code"
         )
@@ -265,6 +271,21 @@ def load_rvus(year: int | None = None, release: str | None = None) -> pd.DataFra
             raise WorkbookError(f"{release} is not a release of {year}", f"use --year {named}")
     wanted = years if year is None else [_check_year("RVUs", year, years)]
     return _concat([_year_rvus(y, release) for y in wanted])
+
+
+def code_history(code: str, columns: list[str]) -> pd.DataFrame:
+    """Return the ``columns`` of a code's rows (every modifier) in each year's latest release, or
+    the year's import: what load_rvus() holds for it, read without loading whole releases."""
+    parts = []
+    for year in rvu_years():
+        shipped = _year_releases(year)
+        if shipped and store.load("rvus", year) is None:
+            found = [("hcpcs", "==", code)]
+            parts.append(_read_release(shipped[-1], columns=columns, filters=found))
+        else:
+            rows = load_rvus(year)
+            parts.append(rows.loc[rows["hcpcs"] == code, columns])
+    return pd.concat(parts, ignore_index=True)
 
 
 def release_words(year: int, release: str) -> str:
