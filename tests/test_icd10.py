@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from cpt_analysis.errors import DataFileError, WorkbookError
@@ -133,7 +135,7 @@ def test_before_the_oldest_code_set_a_verdict_is_unverified():
     table = icd10.check_many(["M54.5", "D75.84", "Z99.9999"], "2019-06-01").set_index("input")
     assert table["basis"].iloc[0] == (
         "judged on the FY2021 code set (January 2021 update), the oldest the workbook holds: "
-        "unverified for 2019-06-01, except where a dated change says otherwise"
+        "unverified, except where a dated change says otherwise"
     )
     assert table.loc["M54.5", ["status", "evidence"]].tolist() == ["billable", "unverified"]
     assert table.loc["D75.84", "status"] == "not yet created"  # first in the FY2025 set
@@ -199,8 +201,8 @@ def test_a_date_past_the_newest_code_set_says_which_set_judged_it():
     )
     assert (verdict["status"], verdict["evidence"]) == ("billable", "unverified")
     assert verdict["detail"] == (
-        "billable, not verified for 2026-11-30: billable in the FY2026 code set (April 2026 "
-        "update), the newest the workbook holds; later changes are not known"
+        "billable, unverified: billable in the FY2026 code set (April 2026 update), the newest "
+        "the workbook holds; later changes are not known"
     )
 
 
@@ -215,3 +217,33 @@ def test_a_dated_change_of_an_unknown_kind_is_refused(monkeypatch):
         match=r"^icd10_changes.csv has the change\(s\) renamed: use added or became header.$",
     ):
         icd10.check("M54.2", "2023-01-01")
+
+
+def test_verdicts_change_only_on_the_verdict_days():
+    days = icd10.verdict_days()
+    assert days[:4] == [
+        dt.date(2015, 10, 1),
+        dt.date(2020, 4, 1),
+        dt.date(2021, 1, 1),
+        dt.date(2021, 10, 1),
+    ]
+    assert dt.date(2025, 4, 1) in days and dt.date(2026, 10, 1) in days
+    codes = ["M54.5", "M54.50", "U07.1", "D75.84", "T40.7X1A", "QA0.0101", "G20", "Z99.9999"]
+    columns = ["status", "evidence", "detail", "billable_children", "basis", "code_set"]
+    for first, following in zip(days, days[1:], strict=False):
+        last = following - dt.timedelta(days=1)
+        if icd10.fiscal_year(first) != icd10.fiscal_year(last):
+            last = dt.date(first.year + (first.month >= 10), 9, 30)
+        a = icd10.check_many(codes, first)[columns].astype("str")
+        b = icd10.check_many(codes, last)[columns].astype("str")
+        assert a.equals(b), (first, last)
+    # and they do change on one: J12.82 created, the January 2021 set now in force
+    before, on = (icd10.check_many(["J12.82", "M54.5"], d) for d in ("2020-12-31", "2021-01-01"))
+    assert before[["status", "evidence"]].astype("str").values.tolist() == [
+        ["not yet created", "known"],
+        ["billable", "unverified"],
+    ]
+    assert on[["status", "evidence"]].astype("str").values.tolist() == [
+        ["billable", "known"],
+        ["billable", "known"],
+    ]

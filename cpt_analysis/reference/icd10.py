@@ -26,7 +26,7 @@ from ..validation import register
 from .cms_files import names_say, open_text, settle
 from .icd10_sets import added_set as _added  # tests clear its cache
 from .icd10_sets import code_sets, descriptions, shipped_sets
-from .icd10_timeline import join_codes, judge, verdict_frame
+from .icd10_timeline import changes_by_key, join_codes, judge, verdict_frame
 
 STATUSES = [
     "billable",
@@ -168,6 +168,18 @@ def newer_than_known(fy: int) -> bool:
     verdicts are those of the newest set, and codes created or retired since are not known
     (their ``basis`` says so)."""
     return fy > max(s.fiscal_year for s in code_sets())
+
+
+def verdict_days() -> list[dt.date]:
+    """Return the days on which ICD-10-CM verdicts may change, in order: 2015-10-01, each code
+    set's first day and the day after its last (shipped or added), and each day of a dated
+    change. Within one fiscal year, every date from one of them to the next gets the same
+    verdicts, so a long export can be judged once per period, on its first day."""
+    days = {ICD10_START}
+    for codeset in code_sets():
+        days |= {codeset.start, codeset.end + dt.timedelta(days=1)}
+    days |= {c.day for changes in changes_by_key().values() for c in changes}
+    return sorted(days)
 
 
 def check_many(codes: pd.Series | list, date_of_service: object = None) -> pd.DataFrame:

@@ -97,14 +97,14 @@ class Window:
             return _bare(s[self.inside].label)
         if self.before is not None and self.after is not None:
             return (
-                f"no code set held for {self.day}: judged between {s[self.before].label} and "
-                f"{s[self.after].label}; a code the same in both is inferred, one that changed "
-                "between them is uncertain unless a dated change says when"
+                f"judged between {s[self.before].label} and {s[self.after].label}, the code sets "
+                "held on either side of the date: a code the same in both is inferred, one that "
+                "changed between them is uncertain unless a dated change says when"
             )
         if self.after is not None:
             return (
-                f"judged on {s[self.after].label}, the oldest the workbook holds: unverified for "
-                f"{self.day}, except where a dated change says otherwise"
+                f"judged on {s[self.after].label}, the oldest the workbook holds: unverified, "
+                "except where a dated change says otherwise"
             )
         return (
             f"judged on {s[self.before].label}, the newest the workbook holds; "
@@ -188,9 +188,7 @@ def _verdict(key: str, row: np.ndarray, w: Window, changes: list[Change]) -> Ver
     if side.state == ABSENT:
         return _absent(key, row, w, w.after if side is right else w.before, "unverified", fact)
     word = STATUS_OF[side.state]
-    return Verdict(
-        word, "unverified", f"{word}, not verified for {w.day}: {fact}", _header_set(row, w, side)
-    )
+    return Verdict(word, "unverified", f"{word}, unverified: {fact}", _header_set(row, w, side))
 
 
 def _created(change: Change) -> str:
