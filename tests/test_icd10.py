@@ -25,7 +25,8 @@ def test_m54_5_was_billable_until_fy2022():
     assert after["billable_children"] == "M54.50, M54.51, M54.59"
     assert icd10.check("M54.50", "2021-09-30")["status"] == "not yet created"
     # 2021-09-30 is in the January 2021 code set's time; 2021-10-01 falls between two sets held
-    assert (before["basis"], before["evidence"]) == (
+    assert (before["basis"], before["code_set"], before["evidence"]) == (
+        "FY2021 code set (January 2021 update, simple-icd-10-cm)",
         "FY2021 code set (January 2021 update)",
         "known",
     )

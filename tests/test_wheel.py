@@ -109,6 +109,8 @@ def test_the_wheel_holds_the_package_tables_notebooks_and_prose_and_no_user_file
     assert {
         "cpt_analysis/data/rvus.csv",
         "cpt_analysis/data/zip_localities.csv.gz",
+        "cpt_analysis/data/icd10_history.csv.gz",
+        "cpt_analysis/data/icd10_code_sets.csv",
         "cpt_analysis/notebooks/01_code_card.ipynb",
     } <= packaged
     assert any(n.startswith("cpt_analysis/training/prose/") for n in packaged)
@@ -148,9 +150,10 @@ def test_lookup_from_another_folder_reads_the_shipped_tables(installed, tmp_path
     out = installed["run"]("cpt-workbook", "lookup", "97012", "--year", "2025", store=tmp_path)
     assert "  National (GPCI 1.0) (national), conversion factor 32.3465:" in out.splitlines()
     assert "   *global nonfacility      $14.23" in out.splitlines()
-    # the ICD-10-CM cache is built in the per-user cache folder
+    # ICD-10-CM verdicts come from the shipped code history: no cache is built for them
+    assert "  M54.2 (billable in the FY2025 code set (April 2025 update))" not in out
     cache = installed["home"] / ".cache" / "cpt-workbook"
-    assert [p.name for p in cache.glob("icd10cm_simple-*.parquet")] != []
+    assert list(cache.glob("icd10*")) == []
 
 
 def test_run_finds_the_installed_notebook_and_writes_html_and_excel(installed, tmp_path):

@@ -94,7 +94,10 @@ class Window:
         """Which code sets the verdicts of this date rest on, in words."""
         s = self.sets
         if self.inside is not None:
-            return _bare(s[self.inside].label)
+            held = s[self.inside]
+            return (
+                _bare(held.label)[:-1] + ", simple-icd-10-cm)" if held.update else _bare(held.label)
+            )
         if self.before is not None and self.after is not None:
             return (
                 f"judged between {s[self.before].label} and {s[self.after].label}, the code sets "
