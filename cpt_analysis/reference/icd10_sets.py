@@ -26,7 +26,6 @@ from ..reference import store
 from .schema import Column, convert_column
 
 ABSENT, BILLABLE, HEADER = 0, 1, 2
-STATE_CODES = {"": ABSENT, "billable": BILLABLE, "header": HEADER}
 HISTORY = "icd10_history.csv.gz"
 CODE_SETS = "icd10_code_sets.csv"
 SET_COLUMNS = [
@@ -105,18 +104,19 @@ def shipped_history() -> pd.DataFrame:
     keys = convert_column(path, raw["icd10"], Column("icd10", "icd10")).str.replace(".", "")
     frame = pd.DataFrame(index=pd.Index(keys.to_numpy(dtype=object), dtype=object, name="key"))
     for name in names:
-        odd = ~raw[name].isin(list(STATE_CODES)).to_numpy()
+        text = raw[name].to_numpy(dtype=object)
+        states = np.select([text == "billable", text == "header"], [BILLABLE, HEADER], ABSENT)
+        odd = (states == ABSENT) & (text != "")
         if odd.any():
             row = int(odd.nonzero()[0][0])
             raise DataFileError(
-                f"{HISTORY}: row {row + 2}, column '{name}' has {raw[name].iloc[row]!r} "
+                f"{HISTORY}: row {row + 2}, column '{name}' has {text[row]!r} "
                 "(not billable, header or empty)",
                 REBUILD,
             )
-        states = pd.Categorical(raw[name], categories=list(STATE_CODES)).codes
         frame[name] = states.astype(np.int8)
-    frame["description"] = raw["description"].to_numpy(dtype=object)
-    return frame.sort_index()
+    frame["description"] = raw["description"].array
+    return frame if frame.index.is_monotonic_increasing else frame.sort_index()
 
 
 @cache
