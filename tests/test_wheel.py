@@ -107,7 +107,7 @@ def test_the_wheel_holds_the_package_tables_notebooks_and_prose_and_no_user_file
                 expected.add(f"cpt_analysis/{name}")
     assert packaged == expected
     assert {
-        "cpt_analysis/data/rvus.csv",
+        "cpt_analysis/data/rvus/RVU25D.parquet",
         "cpt_analysis/data/zip_localities.csv.gz",
         "cpt_analysis/data/icd10_history.csv.gz",
         "cpt_analysis/data/icd10_code_sets.csv",
