@@ -124,3 +124,17 @@ def test_an_imported_release_wins_with_its_descriptors(tmp_path):
         "94760 has no plain-language entry in the workbook yet; the name shown is CMS's short "
         "descriptor from the file you imported."
     )
+
+
+def test_an_import_of_another_release_prices_every_date_of_its_year(tmp_path):
+    from cpt_analysis.reference import store
+
+    traction = load_rvus(2025).query("hcpcs == '97012'")
+    assert not load_rvus()["hcpcs"].eq("K9999").any()  # a code no release lists
+    store.save("rvus", traction.assign(hcpcs="K9999", release="RVU25B"), tmp_path / "x.csv")
+    rows, said = release_on("2025-05-01")
+    assert said == "RVU25B (imported; it prices every date of 2025)"
+    assert price("K9999", date_of_service="2025-05-01").release == "RVU25B"
+    assert price("97012", date_of_service="2025-05-01").release == "RVU25D"  # kept from RVU25D
+    assert load_rvus(2025, release="RVU25D")["hcpcs"].eq("K9999").sum() == 0
+    assert load_rvus(2025, release="RVU25B")["hcpcs"].tolist() == ["K9999"]

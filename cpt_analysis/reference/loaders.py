@@ -310,9 +310,10 @@ def release_on(date_of_service: object) -> tuple[pd.DataFrame, str]:
     year = _check_year("RVUs", day.year, rvu_years())
     table = _shipped("rvu_releases")
     table = table[table["year"] == year]
-    if store.load("rvus", year) is not None or table.empty:
-        rows = load_rvus(year)
-        return rows, f"{rows['release'].iloc[0]} (imported; it prices every date of {year})"
+    imported = store.load("rvus", year)
+    if imported is not None:
+        own = imported["release"].iloc[0]
+        return load_rvus(year), f"{own} (imported; it prices every date of {year})"
     started = table[table["effective_from"] <= day]
     first = table.iloc[0]
     row = started.iloc[-1] if not started.empty else first
