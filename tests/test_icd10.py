@@ -78,14 +78,19 @@ ORDER_LINES = [
 ]
 
 
-def test_a_user_adds_a_fiscal_year_file(tmp_path):
-    path = tmp_path / "icd10cm_order_2027.txt"
-    # a code set must look complete: the five codes below, plus filler codes in every chapter
+def order_file(path, lines=ORDER_LINES):
+    """A made-up order file that looks complete: ``lines`` plus filler codes in every chapter."""
     filler = [
         f"{10 + n:05d} {code:<7} 1 {'Condition ' + code:<60} Condition {code}"
         for n, code in enumerate(f"{c}{i:04d}" for c in icd10.CHAPTER_LETTERS for i in range(2100))
     ]
-    path.write_text("\n".join(ORDER_LINES + filler) + "\n")
+    path.write_text("\n".join(lines + filler) + "\n")
+    return filler
+
+
+def test_a_user_adds_a_fiscal_year_file(tmp_path):
+    path = tmp_path / "icd10cm_order_2027.txt"
+    filler = order_file(path)
     result = import_file(path).imported[0]
     assert (result.kind, result.year, result.rows) == ("icd10", 2027, 5 + len(filler))
     table = icd10.check_many(["M54.2", "M54.5", "M54.60", "M54.51", "Z99.9999"], "2026-11-01")
@@ -136,7 +141,8 @@ def test_before_the_oldest_code_set_a_verdict_is_unverified():
     table = icd10.check_many(["M54.5", "D75.84", "Z99.9999"], "2019-06-01").set_index("input")
     assert table["basis"].iloc[0] == (
         "judged on the FY2021 code set (January 2021 update), the oldest the workbook holds: "
-        "unverified, except where a dated change says otherwise"
+        "unverified, except where a dated change says otherwise; add CMS's FY2019 code set "
+        "(cpt-workbook import-cms) to judge it on its own"
     )
     assert table.loc["M54.5", ["status", "evidence"]].tolist() == ["billable", "unverified"]
     assert table.loc["D75.84", "status"] == "not yet created"  # first in the FY2025 set
@@ -248,3 +254,20 @@ def test_verdicts_change_only_on_the_verdict_days():
         ["billable", "known"],
         ["billable", "known"],
     ]
+
+
+def test_a_year_added_between_the_shipped_sets_is_judged_on_its_own(tmp_path):
+    assert icd10.check("M54.50", "2023-06-01")["evidence"] == "inferred"
+    order_file(tmp_path / "icd10cm_order_2023.txt")
+    import_file(tmp_path / "icd10cm_order_2023.txt")
+    table = icd10.check_many(["M54.50", "M54.2", "D75.84"], "2023-06-01")
+    assert table["basis"].iloc[0] == "FY2023 code set added from a CMS file"
+    assert table[["status", "evidence"]].astype("str").values.tolist() == [
+        ["billable", "known"],
+        ["billable", "known"],
+        ["not yet created", "known"],  # not in this FY2023 file, in the FY2025 set
+    ]
+    # the year before it now lies between the January 2021 set and the added one
+    assert icd10.check("M54.2", "2022-06-01")["code_set"] == (
+        "FY2021 code set (January 2021 update) to FY2023 code set added from a CMS file"
+    )

@@ -102,18 +102,22 @@ class Window:
             return (
                 f"judged between {s[self.before].label} and {s[self.after].label}, the code sets "
                 "held on either side of the date: a code the same in both is inferred, one that "
-                "changed between them is uncertain unless a dated change says when"
+                f"changed between them is uncertain unless a dated change says when{self._add()}"
             )
         if self.after is not None:
             return (
                 f"judged on {s[self.after].label}, the oldest the workbook holds: unverified, "
-                "except where a dated change says otherwise"
+                f"except where a dated change says otherwise{self._add()}"
             )
         return (
             f"judged on {s[self.before].label}, the newest the workbook holds; "
             f"FY{fiscal_year(self.day)} not added, "
             "so newer changes are not known"
         )
+
+    def _add(self) -> str:
+        fy = fiscal_year(self.day)
+        return f"; add CMS's FY{fy} code set (cpt-workbook import-cms) to judge it on its own"
 
     def code_set(self) -> str:
         """The code set (or the two) the verdicts of this date are judged on."""
