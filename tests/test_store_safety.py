@@ -318,7 +318,8 @@ def test_a_complete_code_set_is_added_and_a_damaged_line_refused(tmp_path):
         "imported 52,500 icd10 rows for 2027 (FY2027) from icd10cm_order_2027.txt"
     )
     assert icd10.check("Z0042", "2026-11-01")["status"] == "billable"
-    assert icd10.check("M54.50", "2026-11-01")["status"] == "unknown"  # not in this made-up set
+    # in the shipped FY2026 set, absent from this made-up FY2027 set: deleted by then
+    assert icd10.check("M54.50", "2026-11-01")["status"] == "deleted"
 
 
 def test_icd10_fiscal_years_are_checked(tmp_path):

@@ -260,8 +260,10 @@ def _icd10_findings(article: Article, day: dt.date) -> list[tuple]:
             )
         elif v.status == "unknown":
             verdict, detail = "unknown", f"not in the ICD-10-CM code set {where}"
-        else:
+        elif v.status == "malformed":
             verdict, detail = "unknown", "not shaped like an ICD-10-CM code"
+        else:  # not yet created, deleted, uncertain, or a date before ICD-10-CM
+            verdict, detail = "not billable", f"{v.detail or v.basis} {where}"
         if i >= n_listed:
             detail = f"named in the summary but not in the list; {detail}"
         out.append((part, v.input, verdict, detail))

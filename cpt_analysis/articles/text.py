@@ -53,16 +53,16 @@ _FIELDS = {
 }
 _BULLET = re.compile(r"^(?:[-*\u2022\u2013]|\d{1,2}[.)])\s+(.*)$")
 _ICD10_ITEM = re.compile(
-    r"^\**(?P<code>[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?)\**(?![\w.])\s*"
+    r"^\**(?P<code>(?:[A-Z][0-9][0-9A-Z]|[A-Z]{2}[0-9])(?:\.?[0-9A-Z]{1,4})?)\**(?![\w.])\s*"
     r"(?:\((?P<paren>.*)\)\s*$|[:\-\u2013\u2014]?\s*(?P<desc>.*))$",
     re.IGNORECASE,
 )
-_ICD10_CODE = r"[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?"
+_ICD10_CODE = r"(?:[A-Z][0-9][0-9A-Z]|[A-Z]{2}[0-9])(?:\.?[0-9A-Z]{1,4})?"
 _ICD10_LIST = re.compile(
     rf"{_ICD10_CODE}(?:\s*[,;]\s*(?:and\s+)?{_ICD10_CODE}|\s+and\s+{_ICD10_CODE})+\.?",
     re.IGNORECASE,
 )
-_ICD10_IN_PROSE = re.compile(r"\b[A-TV-Z][0-9][0-9AB]\.[0-9A-TV-Z]{1,4}\b")
+_ICD10_IN_PROSE = re.compile(r"\b(?:[A-TV-Z][0-9][0-9AB]|QA0)\.[0-9A-TV-Z]{1,4}\b")
 _CODE = [
     re.compile(r"\b(?:CPT\u00ae?|HCPCS)(?:\s+code)?\s+(\d{4}[0-9A-Z]|[A-Z]\d{4})\b", re.I),
     re.compile(r"\bcode\s+(\d{4}[0-9A-Z]|[A-Z]\d{4})\b", re.IGNORECASE),

@@ -73,8 +73,10 @@ def _icd10(args: argparse.Namespace) -> int:
         line = f"{r['input']:<10} {r['status']:<10} {desc}"
         if r["billable_children"]:
             line += f"  -> billable children: {r['billable_children']}"
+        elif r["status"] not in ("billable", "header", "malformed", "not in use") and r["detail"]:
+            line += f"  ({r['detail']})"
         print(line)
-    print(f"(FY{table['fiscal_year'].iloc[0]}; {table['basis'].iloc[0]})")
+    print(f"(date of service in FY{table['fiscal_year'].iloc[0]}; {table['basis'].iloc[0]})")
     return 1 if args.strict and not table["billable"].all() else 0
 
 

@@ -17,8 +17,8 @@ from pandas.api.types import union_categoricals
 from ..fees.pairings import GUIDANCE_NOTE
 from ..fees.timed_units import units_for_minutes
 from ..identifiers import icd10_key
-from ..reference.icd10 import check_many
-from ..reference.loaders import load_codes, load_icd10_changes, load_pairings
+from ..reference.icd10 import check_many, verdict_days
+from ..reference.loaders import load_codes, load_pairings
 from .visits import visit_keys
 
 HEADER = "non-billable diagnosis (header)"
@@ -96,8 +96,8 @@ def _periods(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first = int(day.min().astype("datetime64[Y]").astype(int)) + 1970
     last = int(day.max().astype("datetime64[Y]").astype(int)) + 1970
     cuts = {np.datetime64(f"{y}-10-01", "D") for y in range(first - 1, last + 1)}
-    changes = load_icd10_changes()["effective_date"].to_numpy().astype("datetime64[D]")
-    bounds = np.array(sorted(cuts | set(changes)), dtype="datetime64[D]")
+    changes = {np.datetime64(d, "D") for d in verdict_days()}  # code sets and dated changes
+    bounds = np.array(sorted(cuts | changes), dtype="datetime64[D]")
     low = day.min()
     present = np.bincount((day - low).astype(np.int64)) > 0  # the distinct days, by counting
     days = low + np.flatnonzero(present)
@@ -128,10 +128,16 @@ def _verdicts(union: list[str], seen: np.ndarray, starts: np.ndarray) -> tuple[n
                     f"{v.icd10} is a category header, not billable in {fy}",
                     f"use a billable code: {v.billable_children}",
                 )
-            elif v.status != "billable":
+            elif v.status == "unknown" or (v.status == "malformed" and not v.detail):
                 status[k] = 2
                 texts[k] = (
                     f"{union[i]} is not in the {fy} ICD-10-CM code set ({v.status})",
+                    "check the code against the code set in force on the date of service",
+                )
+            elif v.status != "billable":
+                status[k] = 2
+                texts[k] = (
+                    f"{union[i]}: {v.detail}",
                     "check the code against the code set in force on the date of service",
                 )
     return status, texts

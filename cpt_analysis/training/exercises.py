@@ -54,7 +54,15 @@ def exercises_for(t: TourLike) -> dict[int, Exercise]:
     return {ex.number: ex for ex in made}
 
 
-STATUS_WORDS = {"header": "a header", "unknown": "not in the code set", "malformed": "malformed"}
+STATUS_WORDS = {
+    "header": "a header",
+    "unknown": "not in the code set",
+    "malformed": "malformed",
+    "not yet created": "not yet created",
+    "deleted": "deleted",
+    "uncertain": "of uncertain standing",
+    "not in use": "not in use (ICD-9-CM era)",
+}
 PLACED = "(dollars and cents)"
 
 
