@@ -223,3 +223,21 @@ def test_a_damaged_release_file_is_one_line(tmp_path, monkeypatch):
     finally:
         for cached in (loaders._shipped_releases, loaders._release_rows):
             cached.cache_clear()
+
+
+def test_the_reader_gives_a_re_saved_file_its_leading_zeros_back(tmp_path):
+    from cms_samples import pprrvu_2025_lines, write_pprrvu_2025
+
+    from cpt_analysis.reference import cms
+
+    lines = pprrvu_2025_lines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("00100,"))
+    # as a spreadsheet saves it: 00100 -> 100, global days XXX kept, supervision 09 -> 9
+    lines[at] = lines[at].replace("00100,", "100,", 1).replace(",09,0,99,", ",9,0,99,")
+    frame = cms.read_pprrvu(write_pprrvu_2025(tmp_path / "PPRRVU2025_Oct.csv", lines))
+    row = frame[frame["hcpcs"] == "00100"].iloc[0]
+    assert (row["global_days"], row["physician_supervision"]) == ("XXX", "09")
+    assert "100" not in set(frame["hcpcs"])
+    lines[at] = lines[at].replace("100,", "100F,", 1)  # not all digits: refused, not padded
+    with pytest.raises(DataFileError, match="has HCPCS '100F'"):
+        cms.read_pprrvu(write_pprrvu_2025(tmp_path / "PPRRVU2025_Oct.csv", lines))
