@@ -5,13 +5,16 @@ import json
 
 import nbformat
 import pytest
+from cms_samples import HEADER, pprrvu_2025_lines, write_pprrvu_2025
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpt_analysis import config, load_conversion_factors, load_rvus
+from cpt_analysis import config, load_conversion_factors, load_gpci, load_rvus
 from cpt_analysis.errors import WorkbookError
-from cpt_analysis.fees.payment import cents
+from cpt_analysis.fees.payment import cents, price
 from cpt_analysis.fees.timed_units import allocate_units, units_for_minutes, units_for_total
+from cpt_analysis.reference.importer import import_file
+from cpt_analysis.reference.loaders import gpci_years
 from cpt_analysis.reports import notebook
 from cpt_analysis.reports.runner import parse_params, run_one
 from cpt_analysis.training import charts as tc
@@ -152,20 +155,49 @@ def test_a_topic_shows_only_its_part():
     assert "*(not in this run)*" in str(timed.welcome())
 
 
-def test_2026_has_no_gpcis_so_the_tour_says_so_and_prices_nationally():
+def test_2026_prices_in_the_locality_like_any_year():
     t = training.tour("payment", "01112-05", 2026, "2026-06-01")
+    assert t.notes == [] and t.place == "01112-05"
+    here = t.price("97110")
+    assert here == price("97110", year=2026, locality="01112-05")
+    row = load_rvus(2026).query("hcpcs == '97110' and modifier == ''").iloc[0]
+    g = load_gpci(2026).query("locality_id == '01112-05'").iloc[0]
+    parts = row.work_rvu * g.gpci_work + row.pe_rvu_nonfacility * g.gpci_pe + row.mp_rvu * g.gpci_mp
+    assert here.amount == cents(parts * row.conversion_factor) == 35.91
+    assert (here.gpci_work, here.gpci_pe, here.gpci_mp) == (g.gpci_work, g.gpci_pe, g.gpci_mp)
+    assert t.check(6, here.amount).right
+    shown = str(t.welcome()) + str(t.section("payment"))
+    assert "Locality amounts for" not in shown and "national (GPCI 1.0)" not in shown
+    assert "(01112-05) has work GPCI 1.095, PE GPCI 1.410 and MP GPCI 0.425 in 2026." in shown
+    with pytest.raises(WorkbookError, match="'Atlantis' is not a Medicare locality in 2026"):
+        training.tour("all", "Atlantis", 2026)
+
+
+def import_rvus_without_gpcis(folder, year=2019):
+    """Import a small RVU file of ``year`` (a year with a conversion factor and no GPCIs) into
+    the test's store: the synthetic 2025 file with the year's banner and conversion factor."""
+    factor = load_conversion_factors().query(f"year == {year}")["conversion_factor"].iloc[0]
+    body = pprrvu_2025_lines()[len(HEADER) :]
+    lines = [h.replace("2025", str(year)) for h in HEADER]
+    lines += [line.replace("32.3465", f"{factor:.4f}") for line in body]
+    path = write_pprrvu_2025(folder / f"PPRRVU{year % 100:02d}_Oct.csv", lines)
+    import_file(path)
+    return factor
+
+
+def test_a_year_imported_without_gpcis_prices_nationally_and_says_why(tmp_path):
+    assert 2019 not in gpci_years()
+    factor = import_rvus_without_gpcis(tmp_path)
+    t = training.tour("payment", "01112-05", 2019, "2026-06-01")
     assert t.gpci is None and t.place == "national"
     assert t.notes == [
-        "Locality amounts for 2026 are not shown: the workbook has no GPCIs for 2026 (it has "
-        "2023, 2024, 2025), so '01112-05' cannot be priced and every amount here is national "
-        "(GPCI 1.0). Import CMS's GPCI file of that year with `cpt-workbook import-cms PATH`, or "
-        "pick a year with GPCIs."
+        "Locality amounts for 2019 are not shown: the workbook has no GPCIs for 2019 (it has "
+        "2020, 2021, 2022, 2023, 2024, 2025, 2026), so '01112-05' cannot be priced and every "
+        "amount here is national (GPCI 1.0). Import CMS's GPCI file of that year with "
+        "`cpt-workbook import-cms PATH`, or pick a year with GPCIs."
     ]
-    amount = t.price("97110").amount
-    assert amount == cents(0.87 * 33.4009)
-    assert t.check(6, amount).right
-    with pytest.raises(WorkbookError, match="'Atlantis' is not a Medicare locality in 2025"):
-        training.tour("all", "Atlantis", 2025)
+    assert t.price("97110").amount == cents(0.89 * factor) == 32.07
+    assert "Nationally every GPCI is 1.0" in str(t.section("payment"))
 
 
 @pytest.mark.parametrize(
@@ -281,7 +313,8 @@ def test_papermill_run_with_another_topic_locality_and_year(tmp_path):
     result = run_one("00_training_tour", params, tmp_path)
     assert result.ok, result.error
     html = result.html.read_text()
-    assert "From RVUs to dollars" in html and "Locality amounts for 2026 are not shown" in html
+    assert "From RVUs to dollars" in html and "Locality amounts for" not in html
+    assert "has work GPCI 1.095, PE GPCI 1.410 and MP GPCI 0.425 in 2026" in html
     assert "33.4009 dollars per RVU" in html
     assert "8-minute rule</h2>" not in html and "Exercise 3." not in html
     with pytest.raises(WorkbookError, match="'astrology' is not a topic"):

@@ -7,9 +7,11 @@ from string import Template
 import nbformat
 import pandas as pd
 import pytest
+from test_training import import_rvus_without_gpcis
 
 from cpt_analysis import config, load_conversion_factors
 from cpt_analysis.errors import WorkbookError
+from cpt_analysis.reference.loaders import gpci_years, rvu_years
 from cpt_analysis.reports import notebook
 from cpt_analysis.training import text
 from cpt_analysis.training import tour as training
@@ -58,7 +60,7 @@ def test_each_section_reads_as_the_committed_notebook_shows_it():
         assert str(made[source]) == markdown, source
 
 
-def test_every_file_and_phrase_is_filled_for_every_topic_year_and_place(monkeypatch):
+def test_every_file_and_phrase_is_filled_for_every_topic_year_and_place(monkeypatch, tmp_path):
     used = {"prose": set(), "phrase": set()}
     for kind in used:
         real = getattr(training, kind)
@@ -69,7 +71,8 @@ def test_every_file_and_phrase_is_filled_for_every_topic_year_and_place(monkeypa
 
         monkeypatch.setattr(training, kind, spy)
     factors = load_conversion_factors()
-    for year in (2023, 2024, 2025, 2026):
+    assert rvu_years() == gpci_years() == list(range(2020, 2027))
+    for year in rvu_years():
         for place in ("national", "01112-05"):
             for topic in ["all", *training.TOPICS]:
                 tour = training.tour(topic, place, year, "2026-06-01")
@@ -81,6 +84,10 @@ def test_every_file_and_phrase_is_filled_for_every_topic_year_and_place(monkeypa
             payment = str(training.tour("payment", place, year).section("payment"))
             for factor in factors.query(f"year == {year}")["conversion_factor"]:
                 assert f"{factor:.4f}" in payment, (year, factor)
+    import_rvus_without_gpcis(tmp_path)  # 2019: RVUs imported, no GPCIs
+    assert (
+        training.tour("payment", "01112-05", 2019).notes[0].startswith("Locality amounts for 2019")
+    )
     monkeypatch.setattr(training, "check_many", _a_code_not_in_the_code_set)
     diagnoses = str(training.tour("diagnoses").section("diagnoses"))
     assert "- **M54.9** (Dorsalgia) is not in the code set: it cannot be billed." in diagnoses

@@ -367,8 +367,8 @@ def tour(
     (MAC-NN such as 01112-05, part of a name, or ``national``), a fee-schedule year (default the
     latest with RVUs) and a date of service for the diagnoses (default today).
 
-    A year without GPCIs (2026 as shipped) gives national amounts and a note saying why, as the
-    code card does. Raises WorkbookError for an unknown topic, a year without RVUs, a bad date, or
+    A year without GPCIs (one a user imported RVUs of without the GPCI file, such as 2019) gives
+    national amounts and a note saying why, as the code card does. Raises WorkbookError for an unknown topic, a year without RVUs, a bad date, or
     a locality unknown in a year with GPCIs.
     """
     topic = validate_topic(topic)
