@@ -368,8 +368,8 @@ def tour(
     latest with RVUs) and a date of service for the diagnoses (default today).
 
     A year without GPCIs (one a user imported RVUs of without the GPCI file, such as 2019) gives
-    national amounts and a note saying why, as the code card does. Raises WorkbookError for an unknown topic, a year without RVUs, a bad date, or
-    a locality unknown in a year with GPCIs.
+    national amounts and a note saying why, as the code card does. Raises WorkbookError for an
+    unknown topic, a year without RVUs, a bad date, or a locality unknown in a year with GPCIs.
     """
     topic = validate_topic(topic)
     year = int(load_rvus(year)["year"].max())  # raises for a year without RVUs
