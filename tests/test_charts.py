@@ -46,14 +46,14 @@ def test_rvu_components_of_72148(card):
 def test_rvu_history_of_72148(card):
     fig = charts.rvu_history(card.history, code="72148")
     assert [t.name for t in fig.data] == COMPONENTS
-    assert fig.data[0].x == (2023, 2024, 2025, 2026)
-    assert fig.data[0].y == (1.48, 1.48, 1.48, 1.44)
-    assert fig.data[1].y == (4.38, 4.32, 4.25, 4.20)
-    assert fig.data[2].y == (0.10, 0.10, 0.09, 0.10)
+    assert fig.data[0].x == tuple(range(2020, 2027))
+    assert fig.data[0].y == (1.48,) * 6 + (1.44,)
+    assert fig.data[1].y == (4.55, 4.64, 4.42, 4.38, 4.32, 4.25, 4.20)
+    assert fig.data[2].y == (0.09, 0.07, 0.10, 0.10, 0.10, 0.09, 0.10)
     assert fig.layout.barmode == "stack"
     assert fig.layout.xaxis.type == "category"
     assert _titles(fig) == ("RVUs of 72148 by year, non-facility setting", "Year", "RVU")
-    assert fig.data[0].hovertext[3] == (
+    assert fig.data[0].hovertext[6] == (
         "2026 (RVU26C, status A): 5.74 RVU in all, conversion factor 33.4009 dollars per RVU"
         "<br>Work: 1.44 RVU"
     )
@@ -125,13 +125,16 @@ def test_trend_lines():
     fig = charts.trend_lines(explorer.trends("97012,97010"))
     assert [t.name for t in fig.data] == ["97012", "97010"]
     assert all(t.mode == "lines+markers" for t in fig.data)
-    assert fig.data[0].x == (2023, 2024, 2025, 2026)
-    assert fig.data[0].y == (14.57, 13.75, 14.23, 14.36)
-    assert fig.data[1].y == (None, None, None, None)
-    assert fig.data[0].hovertext[3] == (
+    assert fig.data[0].x == tuple(range(2020, 2027))
+    assert fig.data[0].y == (15.52, 15.00, 14.53, 14.57, 13.98, 14.23, 14.36)
+    assert fig.data[1].y == (None,) * 7
+    assert fig.data[0].hovertext[4] == (
+        "97012 in 2024: 13.98 US dollars<br>0.42 RVU x 33.2875 dollars per RVU"
+    )
+    assert fig.data[0].hovertext[6] == (
         "97012 in 2026: 14.36 US dollars<br>0.43 RVU x 33.4009 dollars per RVU"
     )
-    assert fig.data[1].hovertext[0].startswith("97010 in 2023: no amount (status B: not paid)")
+    assert fig.data[1].hovertext[0].startswith("97010 in 2020: no amount (status B: not paid)")
     assert _titles(fig) == ("National Medicare payment per year", "Year", "US dollars")
 
 
@@ -140,18 +143,22 @@ def test_change_waterfall_of_97012():
     fig = charts.change_waterfall(explained, "97012")
     (trace,) = fig.data
     assert isinstance(trace, go.Waterfall)
-    assert trace.measure == ("absolute",) + (("relative",) * 4 + ("total",)) * 3
-    assert trace.x[:7] == (
-        "2023 amount",
-        "2024 work",
-        "2024 PE",
-        "2024 MP",
-        "2024 conversion factor",
-        "2024 amount",
-        "2025 work",
+    # six years of four effects and an amount, and a rounding cent into 2021 and into 2025
+    year = ("relative",) * 4 + ("total",)
+    rounded = ("relative",) * 5 + ("total",)
+    assert trace.measure == ("absolute",) + rounded + year * 3 + rounded + year
+    assert trace.x[:8] == (
+        "2020 amount",
+        "2021 work",
+        "2021 PE",
+        "2021 MP",
+        "2021 conversion factor",
+        "2021 rounding",
+        "2021 amount",
+        "2022 work",
     )
     assert trace.x[-1] == "2026 amount"
-    assert trace.y[0] == 14.57
+    assert trace.y[0] == 15.52
     assert trace.y[-5:] == (-0.32, 0.0, 0.0, 0.45, 14.36)
     # the relative steps from the start land on every year's amount
     running = trace.y[0]
@@ -162,17 +169,17 @@ def test_change_waterfall_of_97012():
             assert round(running, 2) == value
     assert "efficiency adjustment" in trace.hovertext[-1]
     assert _titles(fig) == (
-        "Why the national payment for 97012 moved, 2023-2026",
+        "Why the national payment for 97012 moved, 2020-2026",
         "Year and effect",
         "US dollars",
     )
 
 
 def test_change_waterfall_shows_a_rounding_step_and_restarts_after_a_gap():
-    explained = explorer.explain_changes("72148", years=[2023, 2024])
-    trace = charts.change_waterfall(explained, "72148").data[0]
-    assert trace.x[-2:] == ("2024 rounding", "2024 amount")
-    assert trace.y == (201.97, 0.0, -2.03, 0.0, -6.74, -0.01, 193.19)
+    explained = explorer.explain_changes("97012", years=[2020, 2021])
+    trace = charts.change_waterfall(explained, "97012").data[0]
+    assert trace.x[-2:] == ("2021 rounding", "2021 amount")
+    assert trace.y == (15.52, 0.0, 0.0, 0.0, -0.51, -0.01, 15.00)
     gap = pd.concat(
         [
             explorer.explain_changes("97012", years=[2023, 2024]),

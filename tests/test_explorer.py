@@ -1,5 +1,6 @@
 """RVU explorer: code selection, side-by-side, trends, change decomposition and volume impact,
-checked against data/rvus.csv figures and conversion factors written out as arithmetic."""
+checked against the shipped RVU figures (data/rvus/, equal to CMS's files) and conversion factors
+written out as arithmetic."""
 
 import math
 
@@ -11,7 +12,10 @@ from cpt_analysis.fees import explorer, payment
 from cpt_analysis.reference import loaders as tables
 from cpt_analysis.reference import store
 
-CF = {2023: 33.8872, 2024: 32.7442, 2025: 32.3465, 2026: 33.4009}
+# each year's latest release's factor: 2024 is RVU24C's 33.2875 (from March 9), not RVU24A's
+CF = {2020: 36.0896, 2021: 34.8931, 2022: 34.6062, 2023: 33.8872, 2024: 33.2875, 2025: 32.3465}
+CF[2026] = 33.4009
+YEARS = list(range(2020, 2027))
 IMPORT = "import the official CMS file with `cpt-workbook import-cms PATH`"
 
 
@@ -45,12 +49,12 @@ def test_select_codes_from_text_list_and_family():
 
 def test_select_codes_errors():
     _raises(
-        f"97999 is not in the workbook's RVUs (2023-2026): check the code, or {IMPORT}.",
+        f"97999 is not in the workbook's RVUs (2020-2026): check the code, or {IMPORT}.",
         explorer.select_codes,
         "97012,97999",
     )
     _raises(
-        f"97999, 12345 are not in the workbook's RVUs (2023-2026): check the code, or {IMPORT}.",
+        f"97999, 12345 are not in the workbook's RVUs (2020-2026): check the code, or {IMPORT}.",
         explorer.select_codes,
         ["97999", "12345"],
     )
@@ -116,30 +120,53 @@ def test_side_by_side_facility_and_locality_agree_with_payment_price():
     assert frame["pe_rvu"].iloc[1] == expected.pe_rvu
 
 
-def test_side_by_side_2026_locality_has_no_gpcis():
+def test_side_by_side_2026_locality_uses_the_gpci2026_figures():
+    frame = explorer.side_by_side("97012", 2026, locality="01112-05")
+    # GPCI2026.csv, 01112-05 San Francisco: work 1.095, PE 1.410, MP 0.425;
+    # (0.24 x 1.095 + 0.18 x 1.410 + 0.01 x 0.425) x 33.4009 = 0.52085 x 33.4009 = 17.3969
+    assert frame["amount"].tolist() == [_cents(0.52085 * 33.4009)] == [17.40]
+    assert frame["amount"].iloc[0] == payment.price("97012", year=2026, locality="01112-05").amount
+
+
+def test_side_by_side_locality_gone_by_2026():
+    # CMS merged San Mateo (01112-06) into San Francisco (01112-05) in 2024
+    frame = explorer.side_by_side("97012", 2023, locality="01112-06")
+    assert frame["amount"].iloc[0] == payment.price("97012", year=2023, locality="01112-06").amount
+    # RVU23D's GPCIs of 01112-06: (0.25 x 1.082 + 0.17 x 1.374 + 0.01 x 0.452) x 33.8872
+    # = 0.5086 x 33.8872 = 17.23503
+    assert frame["amount"].tolist() == [_cents(0.5086 * 33.8872)] == [17.24]
     _raises(
-        f"no GPCIs for 2026 (the workbook has 2023, 2024, 2025): {IMPORT}.",
+        "'01112-06' is not a Medicare locality in 2026: use MAC-locality such as 01112-05, a "
+        "state such as CA, or words of a name; `cpt-workbook localities` lists them.",
         explorer.side_by_side,
         "97012",
         2026,
-        locality="01112-05",
+        locality="01112-06",
     )
 
 
 def test_side_by_side_names_an_imported_code_by_its_cms_descriptor(tmp_path):
     rows = tables.load_rvus(2025)
-    extra = rows[rows["hcpcs"] == "97012"].assign(hcpcs="G0283", description="ELEC STIM OTHER")
+    traction = rows[rows["hcpcs"] == "97012"]
+    extra = pd.concat(
+        [
+            traction.assign(hcpcs="G0283", description="ELEC STIM OTHER"),
+            traction.assign(hcpcs="97999", description="MADE-UP DESCRIPTOR"),
+        ]
+    )
     store.save("rvus", extra, tmp_path / "PPRRVU2025.csv")
-    frame = explorer.side_by_side("97012,G0283", 2025)
+    frame = explorer.side_by_side("97012,G0283,97999", 2025)
     assert frame["name"].tolist() == [
         "Mechanical traction (machine-applied pull)",
         "ELEC STIM OTHER",
+        "MADE-UP DESCRIPTOR",
     ]
-    assert frame["amount"].tolist() == [14.23, 14.23]
-    # the code exists in 2025 only: 2024 shows it without RVUs rather than failing
-    earlier = explorer.side_by_side("G0283", 2024)
-    assert earlier["reason"].tolist() == ["no RVUs in 2024"]
-    assert math.isnan(earlier["amount"].iloc[0])
+    assert frame["amount"].tolist() == [14.23, 14.23, 14.23]
+    # 97999 (in no shipped release) exists in the imported 2025 only: 2024 shows it without
+    # RVUs rather than failing; G0283 is in every shipped release, so 2024 prices it
+    earlier = explorer.side_by_side("G0283,97999", 2024)
+    assert earlier["reason"].tolist() == ["paid", "no RVUs in 2024"]
+    assert math.isnan(earlier["amount"].iloc[1])
 
 
 # trends
@@ -160,15 +187,25 @@ def test_trends_national_amounts_per_year():
         "status",
         "reason",
     ]
-    assert frame["code"].tolist() == ["97110"] * 4 + ["97012"] * 4
+    assert frame["code"].tolist() == ["97110"] * 7 + ["97012"] * 7
     traction = frame[frame["code"] == "97012"]
-    assert traction["year"].tolist() == [2023, 2024, 2025, 2026]
-    assert traction["release"].tolist() == ["RVU23A", "RVU24A", "RVU25D", "RVU26C"]
-    assert traction["work_rvu"].tolist() == [0.25, 0.25, 0.25, 0.24]
-    assert traction["total_rvu"].tolist() == [0.43, 0.42, 0.44, 0.43]
-    assert traction["conversion_factor"].tolist() == [CF[y] for y in (2023, 2024, 2025, 2026)]
-    # 0.43 x 33.8872 = 14.5715; 0.42 x 32.7442 = 13.7526; 0.44 x 32.3465; 0.43 x 33.4009 = 14.3624
-    assert traction["amount"].tolist() == [14.57, 13.75, 14.23, 14.36]
+    assert traction["year"].tolist() == YEARS
+    releases = ["RVU20D", "RVU21D", "RVU22D", "RVU23D", "RVU24C", "RVU25D", "RVU26C"]
+    assert traction["release"].tolist() == releases
+    assert traction["work_rvu"].tolist() == [0.25] * 6 + [0.24]
+    totals = [0.43, 0.43, 0.42, 0.43, 0.42, 0.44, 0.43]
+    assert traction["total_rvu"].tolist() == totals
+    # each year at the factor its release prints: 2024 is RVU24C's 33.2875
+    printed = tables.load_rvu_releases().set_index("release")["conversion_factor"]
+    assert [CF[y] for y in YEARS] == [printed[r] for r in releases]
+    assert traction["conversion_factor"].tolist() == [CF[y] for y in YEARS]
+    # 0.43 x 36.0896 = 15.5185; 0.43 x 34.8931 = 15.0040; 0.42 x 34.6062 = 14.5346;
+    # 0.43 x 33.8872 = 14.5715; 0.42 x 33.2875 = 13.9808; 0.44 x 32.3465; 0.43 x 33.4009
+    assert traction["amount"].tolist() == [
+        _cents(t * CF[y]) for t, y in zip(totals, YEARS, strict=True)
+    ]
+    assert traction["amount"].tolist() == [15.52, 15.00, 14.53, 14.57, 13.98, 14.23, 14.36]
+    assert traction["amount"].iloc[4] == payment.price("97012", year=2024).amount
 
 
 def test_trends_years_setting_and_apm():
@@ -176,13 +213,18 @@ def test_trends_years_setting_and_apm():
     assert frame["year"].tolist() == [2025, 2026]
     assert frame["amount"].isna().all()
     assert set(frame["reason"]) == {"NA in facility setting"}
-    _raises("no years given: pick among 2023, 2024, 2025, 2026.", explorer.trends, "97012", [])
-    assert explorer.trends("97012", years=2024)["amount"].tolist() == [13.75]
+    _raises(
+        "no years given: pick among 2020, 2021, 2022, 2023, 2024, 2025, 2026.",
+        explorer.trends,
+        "97012",
+        [],
+    )
+    assert explorer.trends("97012", years=2024)["amount"].tolist() == [_cents(0.42 * 33.2875)]
     apm = explorer.trends("97110", years=[2026], apm=True)
     assert apm["conversion_factor"].tolist() == [33.5675]
     assert apm["amount"].tolist() == [_cents(0.87 * 33.5675)]
     _raises(
-        f"no RVUs for 2019 (the workbook has 2023, 2024, 2025, 2026): {IMPORT}.",
+        f"no RVUs for 2019 (the workbook has 2020, 2021, 2022, 2023, 2024, 2025, 2026): {IMPORT}.",
         explorer.trends,
         "97012",
         years=[2019, 2025],
@@ -196,7 +238,7 @@ def test_every_decomposition_adds_up_to_the_cent():
     codes = explorer.select_codes("72148,97012,97110,99213", family="epidural")
     frame = explorer.explain_changes(codes)
     paid = frame.dropna(subset=["change"])
-    assert len(paid) == len(frame) == 7 * 3
+    assert len(paid) == len(frame) == 7 * 6
     parts = paid[["by_work", "by_pe", "by_mp", "by_conversion_factor", "rounding"]].sum(axis=1)
     assert (parts.round(2) == paid["change"]).all()
     assert ((paid["amount_to"] - paid["amount_from"]).round(2) == paid["change"]).all()
@@ -205,12 +247,8 @@ def test_every_decomposition_adds_up_to_the_cent():
 
 def test_97012_from_2025_to_2026():
     frame = explorer.explain_changes("97012")
-    assert frame[["year_from", "year_to"]].values.tolist() == [
-        [2023, 2024],
-        [2024, 2025],
-        [2025, 2026],
-    ]
-    row = frame.iloc[2]
+    assert frame[["year_from", "year_to"]].values.tolist() == [[y, y + 1] for y in YEARS[:-1]]
+    row = frame.iloc[5]
     assert (row["amount_from"], row["amount_to"], row["change"]) == (14.23, 14.36, 0.13)
     # work RVU 0.25 -> 0.24 at the 2025 factor: -0.01 x 32.3465 = -0.323465
     assert row["by_work"] == _cents(-0.01 * 32.3465) == -0.32
@@ -222,20 +260,31 @@ def test_97012_from_2025_to_2026():
         "work RVU 0.25 -> 0.24: CMS's CY2026 efficiency adjustment cut work RVUs of "
         "non-time-based services by 2.5% (-$0.32)"
     )
-    assert "efficiency" not in frame["explanation"].iloc[0] + frame["explanation"].iloc[1]
-    assert frame["explanation"].iloc[0] == (
-        "2023 -> 2024: $14.57 -> $13.75 (-$0.82): conversion factor 33.8872 -> 32.7442 "
-        "(2024: 32.7442 to Mar 8, then 33.2875 to Dec 31; the first is used) (-$0.48); "
-        "practice-expense RVU 0.17 -> 0.16 (-$0.34)"
+    assert not any("efficiency" in text for text in frame["explanation"].iloc[:5])
+    # PE -0.01 x 33.8872 = -0.338872; the factor's move 0.42 x (33.2875 - 33.8872) = -0.251874
+    assert frame["explanation"].iloc[3] == (
+        "2023 -> 2024: $14.57 -> $13.98 (-$0.59): practice-expense RVU 0.17 -> 0.16 (-$0.34); "
+        "conversion factor 33.8872 -> 33.2875 (2024: 32.7442 to Mar 8, then 33.2875 to Dec 31; "
+        "RVU24C's 33.2875 is used) (-$0.25)"
     )
 
 
-def test_rounding_residue_of_72148_from_2023_to_2024():
+def test_72148_from_2023_to_2024_at_rvu24cs_factor():
     row = explorer.explain_changes("72148", years=[2023, 2024]).iloc[0]
-    # 5.96 x 33.8872 = 201.967712 -> 201.97; 5.90 x 32.7442 = 193.19078 -> 193.19
-    assert (row["amount_from"], row["amount_to"], row["change"]) == (201.97, 193.19, -8.78)
+    # 5.96 x 33.8872 = 201.967712 -> 201.97; 5.90 x 33.2875 = 196.39625 -> 196.40
+    assert (row["amount_from"], row["amount_to"], row["change"]) == (201.97, 196.40, -5.57)
     assert row["by_pe"] == _cents(-0.06 * 33.8872) == -2.03
-    assert row["by_conversion_factor"] == _cents(5.90 * (32.7442 - 33.8872)) == -6.74
+    assert row["by_conversion_factor"] == _cents(5.90 * (33.2875 - 33.8872)) == -3.54
+    assert row["rounding"] == 0.0
+
+
+def test_rounding_residue_of_97012_from_2020_to_2021():
+    row = explorer.explain_changes("97012", years=[2020, 2021]).iloc[0]
+    # 0.43 x 36.0896 = 15.518528 -> 15.52; 0.43 x 34.8931 = 15.004033 -> 15.00
+    assert (row["amount_from"], row["amount_to"], row["change"]) == (15.52, 15.00, -0.52)
+    assert (row["by_work"], row["by_pe"], row["by_mp"]) == (0.0, 0.0, 0.0)
+    # 0.43 x (34.8931 - 36.0896) = -0.514495 -> -0.51: the rounded amounts differ by a cent more
+    assert row["by_conversion_factor"] == _cents(0.43 * (34.8931 - 36.0896)) == -0.51
     assert row["rounding"] == -0.01
 
 
@@ -297,7 +346,7 @@ def test_volume_impact_errors():
         2026,
     )
     _raises(
-        f"97999 is not in the workbook's RVUs (2023-2026): check the code, or {IMPORT}.",
+        f"97999 is not in the workbook's RVUs (2020-2026): check the code, or {IMPORT}.",
         explorer.volume_impact,
         {"97012": 3, "97999": 1},
         2025,

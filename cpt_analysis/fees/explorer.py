@@ -113,11 +113,13 @@ def _names(rvus: pd.DataFrame) -> pd.Series:
 
 
 def _priced(codes: list[str], year: int, setting: str, locality: object, apm: bool):
-    """Global rows of ``codes`` in ``year``, priced; RVU total per the setting."""
+    """Global rows of ``codes`` in ``year`` (its latest release), priced with that release's
+    conversion factor (2024: RVU24C's 33.2875); RVU total per the setting."""
     kind = resolve_setting(setting)[0]
     rvus = load_rvus(year)
     rows = rvus[rvus["hcpcs"].isin(codes) & (rvus["modifier"] == "")]
-    cf = float(conversion_factor(year, None, apm)["conversion_factor"])
+    in_file = float(rvus["conversion_factor"].iloc[0])
+    cf = float(conversion_factor(year, None, apm, in_file=in_file)["conversion_factor"])
     out = price_frame(rows, resolve_locality(locality, year), cf, kind)
     out["total_rvu"] = (out["work_rvu"] + out["pe_rvu"] + out["mp_rvu"]).round(4)
     out["conversion_factor"] = cf
@@ -170,12 +172,13 @@ def trends(
     setting: str = "nonfacility",
     apm: bool = False,
 ) -> pd.DataFrame:
-    """Return national RVUs and amounts per code and year (no GPCIs exist for 2026).
+    """Return national RVUs and amounts per code and year (default: every year with RVUs).
 
     Columns: code, year, release, work_rvu, pe_rvu, mp_rvu, total_rvu, conversion_factor,
     amount (dollars, NaN when unpaid), status, reason; rows by code (order given), then year. A
-    year in which a code has no RVUs has no row. The conversion factor is the year's first
-    (2024: 32.7442 until March 8). Raises WorkbookError for bad codes, years or setting.
+    year in which a code has no RVUs has no row. Each year is its latest release priced with
+    that release's conversion factor (2024: RVU24C at 33.2875, the factor from March 9).
+    Raises WorkbookError for bad codes, years or setting.
     """
     codes = select_codes(codes)
     kind = resolve_setting(setting)[0]
@@ -206,21 +209,24 @@ def _efficiency(code: str, year_from: int, year_to: int, w0: float, w1: float) -
     )
 
 
-def _cf_note(year: int) -> str:
-    """Name the periods of a year with two conversion factors (2024: the first is used)."""
+def _cf_note(side: pd.Series) -> str:
+    """Name the periods of a year with two conversion factors and the one its release prices
+    with (2024: RVU24C's 33.2875)."""
     table = load_conversion_factors()
+    year = int(side["year"])
     rows = table[(table["year"] == year) & (table["apm_status"] != "qualifying")]
     if len(rows) < 2:
         return ""
     periods = [f"{r.conversion_factor:.4f} to {r.effective_to:%b %-d}" for r in rows.itertuples()]
-    return f" ({year}: {', then '.join(periods)}; the first is used)"
+    used = f"{side['release']}'s {side['conversion_factor']:.4f} is used"
+    return f" ({year}: {', then '.join(periods)}; {used})"
 
 
 def _driver_text(part: str, row: pd.Series, before: pd.Series, after: pd.Series) -> str:
     if part == "conversion_factor":
         cf0, cf1 = before["conversion_factor"], after["conversion_factor"]
         text = f"conversion factor {cf0:.4f} -> {cf1:.4f}"
-        text += _cf_note(row["year_from"]) + _cf_note(row["year_to"])
+        text += _cf_note(before) + _cf_note(after)
     else:
         v0, v1 = before[f"{part}_rvu"], after[f"{part}_rvu"]
         text = f"{PART_WORDS[part]} {v0:.2f} -> {v1:.2f}"
