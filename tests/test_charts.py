@@ -159,6 +159,8 @@ def test_change_waterfall_of_97012():
     )
     assert trace.x[-1] == "2026 amount"
     assert trace.y[0] == 15.52
+    # amounts and steps that move a cent are labelled; the no-change steps are not
+    assert trace.text[:7] == ("15.52", "", "", "", "-0.51", "-0.01", "15.00")
     assert trace.y[-5:] == (-0.32, 0.0, 0.0, 0.45, 14.36)
     # the relative steps from the start land on every year's amount
     running = trace.y[0]

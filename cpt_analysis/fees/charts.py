@@ -226,10 +226,18 @@ def trend_lines(trends: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def _step_text(value: float, measure: str) -> str:
+    """An amount's label, a step's signed change; none on a step of no cent, so seven years of
+    five bars each stay readable."""
+    if measure != "relative":
+        return f"{value:.2f}"
+    return f"{value:+.2f}" if abs(value) >= 0.005 else ""
+
+
 def change_waterfall(explained: pd.DataFrame, code: str) -> go.Figure:
     """Return a waterfall of one code's amount over the years from :func:`explorer.explain_changes`:
     the first amount, then per year the work, PE, MP and conversion-factor effects (and any
-    rounding cent), and that year's amount.
+    rounding cent), and that year's amount; a step that moves no cent has no label.
 
     Raises WorkbookError when the code is not in ``explained`` or has no amount in any pair of
     years; pairs without an amount are left out and the next amount starts afresh.
@@ -274,9 +282,7 @@ def change_waterfall(explained: pd.DataFrame, code: str) -> go.Figure:
         x=x,
         y=y,
         measure=measure,
-        text=[
-            f"{v:.2f}" if m != "relative" else f"{v:+.2f}" for v, m in zip(y, measure, strict=True)
-        ],
+        text=[_step_text(v, m) for v, m in zip(y, measure, strict=True)],
         textposition="outside",
         hovertext=hover,
         hovertemplate=HOVER,
