@@ -28,7 +28,8 @@ def test_the_seed_is_checked_against_the_official_figures(seed_path):
     rvu = _finding(f, "RVU", "0.25")
     assert rvu["verdict"] == "stale"
     assert rvu["detail"].startswith(
-        "0.25 is the work RVU of 97012 in 2023-2025 (RVU23A, RVU24A, RVU25D); "
+        "0.25 is the work RVU of 97012 in 2020-2025 (RVU20D, RVU21D, RVU22D, RVU23D, RVU24C, "
+        "RVU25D); "
         "the latest file, RVU26C (July 2026), has 0.24"
     )
     m512 = _finding(f, "Associated ICD-10 Codes", "M51.2")
@@ -55,7 +56,7 @@ def test_the_seed_ingest_command(seed_path, capsys):
     assert main(["ingest", str(seed_path), "--date", DAY]) == 0
     out = capsys.readouterr().out
     assert "CPT 97012, 8 of 8 sections, ICD-10-CM checked on 2026-06-01" in out
-    assert "0.25 is the work RVU of 97012 in 2023-2025" in out
+    assert "0.25 is the work RVU of 97012 in 2020-2025" in out
     assert "the latest file, RVU26C (July 2026), has 0.24" in out
     assert "not billable Associated ICD-10 Codes: M51.2" in out
     assert "10 findings: 6 agrees, 2 stale, 1 not billable, 1 note" in out
@@ -84,9 +85,9 @@ def test_every_difference_is_reported():
     assert rvu["verdict"] == "differs"
     assert rvu["detail"] == (
         "0.31 is not an official RVU of 97012 in any year the workbook has: work RVU 0.25 in "
-        "2023-2025, 0.24 in 2026; total RVU in an office 0.43 in 2023, 0.42 in 2024, 0.44 in "
-        "2025, 0.43 in 2026; total RVU in a facility 0.43 in 2023, 0.42 in 2024, 0.44 in 2025, "
-        "0.43 in 2026"
+        "2020-2025, 0.24 in 2026; total RVU in an office 0.43 in 2020-2021, 0.42 in 2022, 0.43 in "
+        "2023, 0.42 in 2024, 0.44 in 2025, 0.43 in 2026; total RVU in a facility 0.43 in "
+        "2020-2021, 0.42 in 2022, 0.43 in 2023, 0.42 in 2024, 0.44 in 2025, 0.43 in 2026"
     )
     assert _finding(f, "Common Names", "Spinal Traction")["verdict"] == "agrees"
     new = _finding(f, "Common Names", "Decompression Table Session")
@@ -229,7 +230,8 @@ def test_article_cli_writes_the_file_and_it_checks_clean(tmp_path, capsys):
     bad = result.findings[~result.findings["verdict"].isin(["agrees"])]
     assert bad.empty, bad.to_string()
     assert _finding(result.findings, "RVU", "0.45")["detail"] == (
-        "0.45 is the work RVU of 97110 in 2023-2026 (RVU23A, RVU24A, RVU25D, RVU26C); the latest "
+        "0.45 is the work RVU of 97110 in 2020-2026 (RVU20D, RVU21D, RVU22D, RVU23D, RVU24C, "
+        "RVU25D, RVU26C); the latest "
         "file is RVU26C (July 2026); with practice expense and malpractice the total in an office "
         "is 0.87 in 2026"
     )
@@ -246,8 +248,9 @@ def test_article_cli_writes_the_file_and_it_checks_clean(tmp_path, capsys):
         (
             "0.43",
             "agrees",
-            "0.43 is the total RVU in an office and the total RVU in a facility of 97012 in 2023 "
-            "and 2026 (RVU23A, RVU26C); the latest file is RVU26C (July 2026)",
+            "0.43 is the total RVU in an office and the total RVU in a facility of 97012 in "
+            "2020-2021, 2023 and 2026 (RVU20D, RVU21D, RVU23D, RVU26C); the latest file is RVU26C "
+            "(July 2026)",
         ),
         (
             "0.44 RVUs",

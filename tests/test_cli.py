@@ -52,8 +52,8 @@ def test_lookup_in_a_locality_with_26_and_tc(capsys):
         (["lookup", "97012-"], "'97012-' is not a CPT/HCPCS code"),
         (
             ["lookup", "99999"],
-            "99999 is not in the workbook's tables (it ships 53 codes): "
-            "import the official CMS RVU file",
+            "99999 is not in the workbook's tables (no CMS RVU file of 2020-2026 lists it): "
+            "check the code, or import the official CMS RVU file",
         ),
         (["lookup", "97012", "--year", "2031"], "no RVUs for 2031"),
         (

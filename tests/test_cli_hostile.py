@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cpt_analysis import load_rvus
+from cpt_analysis import load_codes, load_rvus
 from cpt_analysis.cli import main
 from cpt_analysis.errors import WorkbookError
 from cpt_analysis.fees.payment import is_national, match_localities, price, resolve_locality
@@ -69,14 +69,22 @@ def test_a_search_that_finds_nothing_says_so_in_words(capsys):
     assert "Empty DataFrame" not in err
 
 
-def test_a_locality_is_checked_in_a_year_without_gpcis(capsys):
+def test_a_locality_is_checked_in_a_year_without_gpcis(capsys, monkeypatch):
     assert main(["lookup", "97012", "--year", "2026", "--locality", "ATLANTIS"]) == 2
     assert _err(capsys) == (
-        "cpt-workbook: error: 'ATLANTIS' is not a Medicare locality (checked against the 2025 "
-        "localities): use MAC-locality such as 01112-05, a state such as CA, or words of a name; "
-        "`cpt-workbook localities` lists them.\n"
+        "cpt-workbook: error: 'ATLANTIS' is not a Medicare locality in 2026: use MAC-locality "
+        "such as 01112-05, a state such as CA, or words of a name; `cpt-workbook localities` "
+        "lists them.\n"
     )
-    # a known locality in 2026 still gives the national amounts with a note
+    # a year without GPCIs (an imported RVU year, say): the locality is still checked, against
+    # the latest localities, and a known one gives the national amounts with a note
+    from cpt_analysis.fees import payment
+
+    monkeypatch.setattr(payment, "gpci_years", lambda: [2023, 2024, 2025])
+    assert main(["lookup", "97012", "--year", "2026", "--locality", "ATLANTIS"]) == 2
+    assert "'ATLANTIS' is not a Medicare locality (checked against the 2025 localities)" in _err(
+        capsys
+    )
     assert main(["lookup", "97012", "--year", "2026", "--locality", "01112-05"]) == 0
     assert "Locality amounts for 2026 are not shown: no GPCIs for 2026" in capsys.readouterr().out
 
@@ -260,9 +268,11 @@ def test_random_commands_exit_0_or_2_without_a_traceback(data, tmp_path_factory,
         assert err.count("\n") == 1 and err.startswith("cpt-workbook: error: "), (argv, err)
 
 
-def test_shipped_years_match_the_data_readme():
-    # the README says so: 2023 has 52 of the 53 curated codes (97037 starts in 2024)
+def test_the_curated_codes_by_year():
+    # 2023 lists 52 of the 53 curated codes: 97037 starts in 2024
     rvus = load_rvus()
-    per_year = rvus[rvus["modifier"] == ""].groupby("year")["hcpcs"].nunique()
+    curated = set(load_codes()["code"])
+    listed = rvus[(rvus["modifier"] == "") & rvus["hcpcs"].isin(curated)]
+    per_year = listed.groupby("year")["hcpcs"].nunique()
     assert per_year.loc[2023] == 52 and per_year.loc[2024] == 53
-    assert "97037" not in set(rvus.loc[rvus["year"] == 2023, "hcpcs"])
+    assert "97037" not in set(listed.loc[listed["year"] == 2023, "hcpcs"])

@@ -36,7 +36,11 @@ def test_an_article_checked_in_a_year_not_added_gets_the_code_set_note():
     assert "ICD-10-CM code set" not in set(now["part"])
 
 
-def test_the_facts_leave_out_the_guidance_note_and_keep_the_others():
+def test_the_facts_leave_out_the_guidance_note_and_keep_the_others(monkeypatch):
+    from cpt_analysis.fees import payment
+
+    # a year without GPCIs (as 2026 was before its GPCI file): the card keeps that note
+    monkeypatch.setattr(payment, "gpci_years", lambda: [2023, 2024, 2025])
     card = code_card("97012", 2026, locality="01112-05", date_of_service="2026-06-01")
     assert GUIDANCE_NOTE in card.notes and len(card.notes) == 2
     quoted = [ln for ln in cardtext.facts_markdown(card).splitlines() if ln.startswith("> ")]

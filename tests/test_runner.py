@@ -47,7 +47,7 @@ def test_codes_stay_strings():
         (
             ["year=twenty"],
             "parameter year wants int, not 'twenty': help: fee-schedule year with "
-            "RVUs: 2023, 2024, 2025 or 2026.",
+            "RVUs: 2020 to 2026.",
         ),
         (["cpt_code"], "'cpt_code' is not NAME=VALUE: write e.g. --param cpt_code=97012."),
     ],

@@ -47,7 +47,7 @@ def _refused(argv, capsys):
         ),
         (
             ["01_code_card", "-p", "year=2026", "-p", "locality=ATLANTIS"],
-            "'ATLANTIS' is not a Medicare locality (checked against the 2025 localities): "
+            "'ATLANTIS' is not a Medicare locality in 2026: "
             + LOCALITY_FIX,
         ),
         (
@@ -139,7 +139,7 @@ def _refused(argv, capsys):
         (["01", "--out", ""], "--out is empty: give a folder, or leave --out out for reports/."),
         (
             ["01_code_card", "-p", "year=2031"],
-            "no RVUs for 2031 (the workbook has 2023, 2024, 2025, 2026): import the official CMS "
+            "no RVUs for 2031 (the workbook has 2020, 2021, 2022, 2023, 2024, 2025, 2026): import the official CMS "
             "file with `cpt-workbook import-cms PATH`.",
         ),
     ],

@@ -112,7 +112,7 @@ def test_a_check_registered_twice_runs_once(registry):
         ({"year": 2025.5}, "'2025.5' is not a year: use a year such as 2025."),
         (
             {"from_year": "2031"},
-            "no RVUs for 2031 (the workbook has 2023, 2024, 2025, 2026): import the official "
+            "no RVUs for 2031 (the workbook has 2020, 2021, 2022, 2023, 2024, 2025, 2026): import the official "
             "CMS file with `cpt-workbook import-cms PATH`.",
         ),
         ({"years": ""}, "no years given: list years such as 2024,2025."),
