@@ -145,9 +145,9 @@ def test_explorer_and_pairings_with_their_defaults(tmp_path):
         result = run_one(name, {}, tmp_path)
         assert result.ok, result.error
         assert result.html.read_text().count('class="plotly-graph-div"') >= 1
-    # the sheet holds volume_impact of the notebook's default volumes, 2023 to 2026
+    # the sheet holds volume_impact of the notebook's default volumes, 2020 to 2026
     impact = _sheet_values(tmp_path / "02_rvu_explorer.xlsx", "Volume impact")
-    expected = volume_impact({"97012": 120, "97110": 400, "97140": 250}, 2023, 2026)
+    expected = volume_impact({"97012": 120, "97110": 400, "97140": 250}, 2020, 2026)
     assert impact[0] == list(expected.columns)
     assert [row[0] for row in impact[1:]] == ["97012", "97110", "97140", "total"]
     difference = impact[0].index("difference")
