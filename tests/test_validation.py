@@ -9,7 +9,7 @@ from cpt_analysis.reports.notebook import notebooks, parameters, validate
 
 # parameters taken as given: a locality is checked together with the year (a registered
 # check), a provider is a part of a name, a column map is read by practice.intake
-AS_GIVEN = {"locality", "provider", "column_map"}
+AS_GIVEN = {"locality", "provider"}
 
 
 @pytest.fixture
@@ -35,6 +35,7 @@ def test_each_feature_registers_the_validators_of_its_own_parameters():
         "family": "cpt_analysis.fees.explorer",
         "volumes": "cpt_analysis.fees.explorer",
         "encounters_path": "cpt_analysis.practice.report",
+        "column_map": "cpt_analysis.practice.report",
         "topic": "cpt_analysis.training.tour",
     }
     assert list(validation.CHECKS) == [
@@ -162,3 +163,15 @@ def test_volumes_that_are_not_code_and_units_are_refused(value, message):
     with pytest.raises(WorkbookError) as info:
         parse_volumes(value)
     assert str(info.value) == message
+
+
+def test_a_bad_column_map_is_refused_with_the_practice_message():
+    from cpt_analysis.practice.imported import parse_mapping
+
+    with pytest.raises(WorkbookError) as expected:
+        parse_mapping("Service Date From")
+    with pytest.raises(WorkbookError) as got:
+        validation.validate(column_map="Service Date From")
+    assert str(got.value) == str(expected.value)
+    good = "Service Date From=date_of_service; Pt ID=patient_id"
+    assert validation.validate(column_map=good) == {"column_map": good}

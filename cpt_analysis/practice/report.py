@@ -15,7 +15,7 @@ from ..fees.payment import money
 from ..files import check_output
 from ..practice import audit, productivity
 from ..validation import register
-from .imported import BLANK, EncounterImport
+from .imported import BLANK, EncounterImport, parse_mapping
 from .intake import OUTSIDE, read_encounters
 
 SAMPLE = config.DATA_DIR / "sample_encounters.csv"
@@ -159,6 +159,14 @@ def report_of(
         reconciliation=_reconciliation(imported, len(lines), in_year, year, outside),
         outside=outside,
     )
+
+
+@register("column_map")
+def _column_map(value: object) -> str:
+    """Notebook 04's ``Their column=field; ...`` text, checked as ``--map`` is; kept as text."""
+    text = str(value or "")
+    parse_mapping(text)
+    return text
 
 
 @register("encounters_path")
