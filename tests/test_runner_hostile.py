@@ -287,10 +287,12 @@ def test_a_batch_never_writes_one_name_twice(no_kernel, tmp_path):
 def test_help_states_the_out_rule_with_the_full_default(capsys):
     with pytest.raises(SystemExit):
         main(["run", "--help"])
-    out = " ".join(capsys.readouterr().out.split())
+    text = capsys.readouterr().out
+    out = " ".join(text.split())
     assert (
         f"a relative DIR is relative to the current folder (default: {config.REPORTS_DIR})" in out
     )
+    assert str(config.REPORTS_DIR) in text  # on one line, never cut at a hyphen of the path
     assert "other text (a provider, a path, a family) is taken whole, commas included" in out
 
 
@@ -357,3 +359,15 @@ def test_the_training_tour_says_it_writes_no_excel(tmp_path, capfd):
     )
     assert captured.err == ""
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".html", ".ipynb"]
+
+
+def test_help_never_cuts_a_path_at_its_hyphens(capsys, monkeypatch):
+    from pathlib import Path
+
+    from cpt_analysis.cli import reports as run_command
+
+    folder = Path("/srv/ci-runner/a-clone-with-many-hyphens-in-its-name/reports")
+    monkeypatch.setattr(run_command, "REPORTS_DIR", folder)
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    assert str(folder) in capsys.readouterr().out

@@ -4,6 +4,7 @@ listed in the order ``--help`` shows them."""
 from __future__ import annotations
 
 import argparse
+import textwrap
 from typing import NoReturn
 
 from . import articles, fees, practice, reference, reports
@@ -24,8 +25,33 @@ COMMANDS = (
 )
 
 
+class Formatter(argparse.HelpFormatter):
+    """Help text wrapped between words only: a path such as ``/home/ann/my-reports`` or a code
+    such as ``72148-26`` is never cut at its hyphen."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        text = " ".join(text.split())
+        return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        text = " ".join(text.split())
+        return textwrap.fill(
+            text,
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+
+
 class Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line with a pointer to ``--help``, exit 2."""
+    """An argument parser whose errors are one line with a pointer to ``--help``, exit 2, and
+    whose help never cuts a word at a hyphen (:class:`Formatter`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         say(f"{message}: see `{self.prog} --help`")
