@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from cms_samples import FILLER, HEADER, ROW_COUNT, ROWS, write_pprrvu_2025
 
+from cpt_analysis.fees.payment import price
 from cpt_analysis.practice.intake import NOT_IN_YEAR, OUTSIDE, UNKNOWN_CODE, read_encounters
 from cpt_analysis.practice.productivity import explain, outside
 from cpt_analysis.practice.report import report_of
@@ -149,3 +150,26 @@ def test_codes_no_year_lists_are_rejected_in_words_that_say_so(tmp_path):
     assert "2 lines are outside the physician fee schedule (drugs, supplies, DME)" in (
         report.headline
     )
+
+
+def test_each_line_is_priced_with_the_release_in_force_on_its_date(tmp_path):
+    # G2082's PE changed within 2021 (RVU21A 17.68, RVU21D 24.06): a February line is priced
+    # with RVU21A, a November line with RVU21D, as price() prices a date of service
+    path = tmp_path / "g2082.csv"
+    path.write_text(
+        "DOS,Provider,CPT,Units,Dx1,POS\n"
+        "2021-02-01,Dr A,G2082,1,F32.9,11\n"
+        "2021-11-01,Dr A,G2082,1,F32.9,11\n"
+        "2024-03-08,Dr A,97110,1,M54.2,11\n"
+        "2024-03-09,Dr A,97110,1,M54.2,11\n"
+    )
+    lines = read_encounters(path).accepted
+    priced = explain(lines)
+    expected = [
+        price(code, year=int(day[:4]), date_of_service=day).amount
+        for code, day in [("G2082", "2021-02-01"), ("G2082", "2021-11-01"),
+                          ("97110", "2024-03-08"), ("97110", "2024-03-09")]
+    ]  # fmt: skip
+    assert priced["final_amount"].round(2).tolist() == expected
+    assert expected[0] != expected[1]  # the two 2021 releases really differ
+    assert priced["conversion_factor"].astype(float).tolist()[2:] == [32.7442, 33.2875]

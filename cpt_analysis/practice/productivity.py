@@ -21,7 +21,8 @@ import pandas as pd
 from ..errors import WorkbookError
 from ..fees.payment import conversion_factor, price_frame, resolve_locality, resolve_setting
 from ..reference.indicators import PAYABLE_STATUSES
-from ..reference.loaders import load_rvus
+from ..reference.loaders import load_rvu_releases, load_rvus
+from ..reference.store import years as imported_years
 from .intake import LEVEL_II, OUTSIDE
 from .totals import by_code, provider_month, tables
 from .visits import visit_keys
@@ -40,15 +41,36 @@ NEEDED = ("source_row", "date_of_service", "provider", "cpt", "units", "place_of
 
 
 def _periods(years: np.ndarray, apm: bool) -> pd.DataFrame:
-    """Conversion-factor periods covering ``years``: start, year, conversion_factor."""
+    """Price periods covering ``years``, each starting where a conversion factor or a shipped RVU
+    release takes effect: start, year, release (blank for a year a user imported, whose file
+    prices every date of it) and conversion_factor. 2024: RVU24A at 32.7442 from January 1,
+    RVU24AR at 33.2875 from March 9, then RVU24B and RVU24C from April 1 and July 1."""
+    releases = load_rvu_releases()
+    imported = set(imported_years("rvus"))
     rows = []
     for year in sorted(set(years.tolist())):
-        day = pd.Timestamp(year=int(year), month=1, day=1)
+        mine = releases[releases["year"] == year]
+        starts, day = set(), pd.Timestamp(year=int(year), month=1, day=1)
         while day.year == year:
+            starts.add(day)
             cf = conversion_factor(date_of_service=day.date(), apm=apm)
-            rows.append((day, int(year), float(cf["conversion_factor"])))
             day = pd.Timestamp(cf["effective_to"]) + pd.Timedelta(days=1)
-    return pd.DataFrame(rows, columns=["start", "year", "conversion_factor"])
+        if year not in imported:
+            starts |= {d for d in mine["effective_from"] if d.year == year}
+        for start in sorted(starts):
+            cf = conversion_factor(date_of_service=start.date(), apm=apm)
+            started = mine[mine["effective_from"] <= start]
+            release = (
+                ""
+                if year in imported or mine.empty
+                else (started if not started.empty else mine).iloc[-1 if not started.empty else 0][
+                    "release"
+                ]
+            )
+            row = (start, int(year), release, float(cf["conversion_factor"]))
+            if not rows or rows[-1][1:] != row[1:]:  # a new release or factor starts here
+                rows.append(row)
+    return pd.DataFrame(rows, columns=["start", "year", "release", "conversion_factor"])
 
 
 def _localities(lines: pd.DataFrame, locality: object, years: list[int]):
@@ -84,9 +106,12 @@ def _price_table(periods, n_loc, gpci, cpt_cats) -> dict[str, np.ndarray]:
     cat_index = pd.Index(cpt_cats, dtype="str")
     level_ii = np.asarray(cat_index.str.fullmatch(LEVEL_II.pattern), dtype=np.int16)
     t["reason"][:] = np.broadcast_to(level_ii[:, None], shape).ravel()
-    rvus_by_year = {y: load_rvus(y) for y in periods["year"].unique().tolist()}
-    for p, (year, cf) in enumerate(zip(periods["year"], periods["conversion_factor"], strict=True)):
-        rvus = rvus_by_year[year]
+    keys = zip(periods["year"], periods["release"], strict=True)
+    rvus_of = {(y, r): load_rvus(y, release=r or None) for y, r in dict.fromkeys(keys)}
+    for p, (year, release, cf) in enumerate(
+        zip(periods["year"], periods["release"], periods["conversion_factor"], strict=True)
+    ):
+        rvus = rvus_of[(year, release)]
         c = cat_index.get_indexer(rvus["hcpcs"])
         m = pd.Index(MODIFIERS).get_indexer(rvus["modifier"])
         rvus, c, m = rvus[(c >= 0) & (m >= 0)], c[(c >= 0) & (m >= 0)], m[(c >= 0) & (m >= 0)]
