@@ -150,20 +150,7 @@ def main(cms_dir: Path) -> None:
     print(f"{len(index)} releases; gpci: {sum(map(len, gpcis)):,} rows")
 
 
-def _cms_dir() -> Path:
-    """The CMS folder named on the command line (default ../shared/cms), checked."""
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "cms_dir", nargs="?", type=Path, default=config.shared_cms_dir(),
-        help=f"folder of the official CMS files (default {config.shared_cms_dir()})",
-    )  # fmt: skip
-    folder = parser.parse_args().cms_dir
-    if not folder.is_dir():
-        parser.error(f"{folder} is not a folder of CMS files")
-    return folder
-
-
 if __name__ == "__main__":
-    main(_cms_dir())
+    from cms_folder import cms_folder  # scripts/, beside this file
+
+    main(cms_folder(__doc__.split("\n\n")[0]))
