@@ -10,7 +10,7 @@ import tomllib
 
 from cpt_analysis import config
 
-DEV_TOOLS = {"pytest", "pytest-xdist", "ruff", "duckdb", "hypothesis", "nbval"}
+DEV_TOOLS = {"pytest", "pytest-xdist", "ruff", "duckdb", "hypothesis", "nbval", "playwright"}
 
 
 def _name(req: str) -> str:
