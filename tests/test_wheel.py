@@ -108,6 +108,7 @@ def test_the_wheel_holds_the_package_tables_notebooks_and_prose_and_no_user_file
     assert packaged == expected
     assert {
         "cpt_analysis/data/rvus/RVU25D.parquet",
+        "cpt_analysis/data/ncci/ptp_2024q3.parquet",
         "cpt_analysis/data/zip_localities.csv.gz",
         "cpt_analysis/data/icd10_history.csv.gz",
         "cpt_analysis/data/icd10_code_sets.csv",

@@ -1,0 +1,150 @@
+"""The shipped NCCI tables equal CMS's 2024Q3 practitioner files row for row; the loaders,
+the lookup and the import of a newer quarter (on small CMS-shaped files)."""
+
+import gzip
+
+import pandas as pd
+import pytest
+
+from cpt_analysis import config
+from cpt_analysis.errors import WorkbookError
+from cpt_analysis.reference import ncci
+from cpt_analysis.reference.ncci_files import derive, quarter_start
+
+
+@pytest.fixture(scope="module")
+def ncci_dir():
+    path = config.shared_cms_dir().parent / "ncci" / "2024q3"
+    if not (path / "ncci_mue_prac_2024q3.csv").exists():
+        pytest.skip(f"official NCCI files not found at {path} (they live outside the repository)")
+    return path
+
+
+def test_shipped_ptp_is_every_active_pair_of_the_official_file(ncci_dir):
+    raw = pd.read_csv(ncci_dir / "ncci_ptp_prac_2024q3_all.csv.gz", dtype=str)
+    # deleted before July 1 2024 (the file's latest deletion is 20240630) or indicator 9: out
+    active = raw[(raw["deletion_date"] == "*") & raw["modifier_indicator"].isin(["0", "1"])]
+    shipped = ncci.load_ptp("2024Q3")
+    assert len(shipped) == len(active) == 1_669_820
+    want = active.sort_values(["column_1", "column_2"]).reset_index(drop=True)
+    assert (shipped["column_1"].to_numpy() == want["column_1"].to_numpy()).all()
+    assert (shipped["column_2"].to_numpy() == want["column_2"].to_numpy()).all()
+    assert (shipped["modifier_indicator"].astype(str).to_numpy() ==
+            want["modifier_indicator"].to_numpy()).all()  # fmt: skip
+    assert (shipped["rationale"].astype(str).to_numpy() == want["rationale"].to_numpy()).all()
+    assert set(shipped["source"].astype(str)) == {
+        "CMS NCCI practitioner PTP edits 2024Q3 (ncci_ptp_prac_2024q3_all.csv.gz)"
+    }
+
+
+def test_shipped_mue_and_aoc_equal_the_official_files(ncci_dir):
+    raw = pd.read_csv(ncci_dir / "ncci_mue_prac_2024q3.csv", dtype=str)
+    mue = ncci.load_mue("2024Q3")
+    assert len(mue) == len(raw) == 14_677
+    want = raw.sort_values("hcpcs_code").reset_index(drop=True)
+    assert mue["hcpcs"].tolist() == want["hcpcs_code"].tolist()
+    assert mue["mue_units"].astype(str).tolist() == want["mue_units"].tolist()
+    assert mue["mai"].astype(str).tolist() == want["mue_mai"].tolist()
+    raw = pd.read_csv(ncci_dir / "ncci_aoc_2024q3.csv", dtype=str)
+    aoc = ncci.load_aoc("2024Q3")
+    want = raw.sort_values(["add_on_code", "primary_code"]).reset_index(drop=True)
+    assert len(aoc) == len(want) == 7_465
+    assert aoc["add_on"].tolist() == want["add_on_code"].tolist()
+    assert aoc["primary"].tolist() == want["primary_code"].tolist()
+    assert aoc["aoc_edit_type"].astype(str).tolist() == want["aoc_edit_type"].tolist()
+
+
+def test_known_edits():
+    found = ncci.lookup(["97012", "97140"])
+    assert found["quarter"] == "2024Q3"
+    pair = found["pairs"].iloc[0]
+    assert (pair["column_1"], pair["column_2"], pair["modifier_indicator"]) == ("97012", "97140", 1)
+    assert len(found["pairs"]) == 1
+    mue = found["mue"].set_index("hcpcs")
+    assert mue.loc["97012", "mue_units"] == 1 and mue.loc["97140", "mue_units"] == 6
+    assert mue.loc["97140", "applies"] == "per day (clinical)"
+    aoc = ncci.lookup(["64484"])["add_on"]
+    assert aoc[["primary", "aoc_edit_type"]].values.tolist() == [["64483", 1]]
+    with pytest.raises(WorkbookError, match="NCCI quarter 2025Q1 is not available"):
+        ncci.load_ptp("2025Q1")
+    with pytest.raises(WorkbookError, match="'spring' is not a quarter"):
+        ncci.check_quarter("spring")
+
+
+PTP_TXT = (
+    "CPT codes, descriptions and other data only are copyright 2024 American Medical Association.\n"
+    "\n"
+    "Column 1\tColumn 2\t*=in existence prior to 1996\tEffective Date\tDeletion Date *=no data\t"
+    "Modifier 0=not allowed 1=allowed 9=not applicable\tPTP Edit Rationale\n"
+    "97012\t97140\t\t20020101\t*\t1\tMutually exclusive procedures\n"
+    "11111\t22222\t\t20020101\t20241231\t0\tStandards of practice\n"  # deleted at the end of 2024
+    "33333\t44444\t\t20020101\t*\t9\tNot applicable\n"  # 9: does not apply
+)
+MUE_CSV = (
+    "HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n"
+    "97012,1,3 Date of Service Edit: Clinical,Clinical: Data\n"
+    "97110,6,3 Date of Service Edit: Clinical,Clinical: Data\n"
+)
+AOC_CSV = "Add-on Code,Primary Code,AOC Edit Type\n64484,64483,1\n"
+
+
+def write_quarter(folder, ptp=PTP_TXT):
+    folder.mkdir()
+    (folder / "ptp_2025q1.txt").write_text(ptp)
+    with gzip.open(folder / "mue_2025q1.csv.gz", "wt") as handle:
+        handle.write(MUE_CSV)
+    (folder / "aoc_2025q1.csv").write_text(AOC_CSV)
+    (folder / "notes.pdf").write_bytes(b"%PDF")  # ignored
+    return folder
+
+
+def test_cms_shaped_files_derive_by_their_headers(tmp_path):
+    tables = derive(write_quarter(tmp_path / "q"))
+    ptp = tables["ptp"]
+    # 2025Q1 starts on Jan 1 2025: the pair deleted on Dec 31 2024 is gone, and so is the 9
+    assert ptp[["column_1", "column_2", "modifier_indicator"]].values.tolist() == [
+        ["97012", "97140", 1]
+    ]
+    assert set(ptp["quarter"]) == {"2025Q1"}
+    assert tables["mue"]["mai"].tolist() == [3, 3]
+    assert tables["aoc"][["add_on", "primary"]].values.tolist() == [["64484", "64483"]]
+    # in 2024Q4 the pair deleted on Dec 31 2024 is still in force
+    assert len(derive(tmp_path / "q", "2024Q4")["ptp"]) == 2
+    assert quarter_start("2024q3").isoformat() == "2024-07-01"
+
+
+def test_import_a_newer_quarter_into_the_store(tmp_path, tmp_store):
+    rows = ncci.import_quarter(write_quarter(tmp_path / "q"))
+    assert rows == {"ptp": 1, "mue": 2, "aoc": 1}
+    assert ncci.quarters() == ["2024Q3", "2025Q1"]
+    assert ncci.latest_quarter() == "2025Q1"
+    assert (tmp_store / "ncci" / "ptp_2025q1.parquet").is_file()
+    assert ncci.load_mue()["hcpcs"].tolist() == ["97012", "97110"]
+    assert len(ncci.load_ptp("2024Q3")) == 1_669_820  # the shipped quarter is still there
+
+
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (lambda p: p / "none", "none is not a folder"),
+        (lambda p: (p / "f.csv").write_text("x") and p / "f.csv", "f.csv is not a folder"),
+        (lambda p: p, "has no NCCI PTP, MUE, AOC file"),
+    ],
+)
+def test_import_refuses_what_is_not_a_quarter(tmp_path, setup, message):
+    with pytest.raises(WorkbookError, match=message):
+        ncci.import_quarter(setup(tmp_path))
+
+
+def test_import_refuses_a_bad_cell_and_writes_nothing(tmp_path, tmp_store):
+    bad = PTP_TXT.replace("\t*\t1\t", "\tsoon\t1\t")
+    with pytest.raises(WorkbookError, match="deletion date 'soon' is not a date"):
+        ncci.import_quarter(write_quarter(tmp_path / "q", bad))
+    assert not (tmp_store / "ncci").exists()
+    folder = write_quarter(tmp_path / "q2")
+    (folder / "ptp_2025q1.txt").rename(folder / "ptp.txt")
+    (folder / "aoc_2025q1.csv").rename(folder / "aoc.csv")
+    (folder / "mue_2025q1.csv.gz").rename(folder / "mue.csv.gz")
+    with pytest.raises(WorkbookError, match="do not say one quarter"):
+        ncci.import_quarter(folder)
+    assert ncci.import_quarter(folder, "2025Q2")["ptp"] == 1
