@@ -1,8 +1,8 @@
 """The package's rooms and floors: imports run one way, from the commands down to the core.
 
 - the core: ``config``, ``errors`` and ``validation`` (the registry of parameter validators
-  that the features fill) at the bottom; ``identifiers``, ``dates``, ``files`` and
-  ``plotting`` on them; ``export`` on ``files``;
+  that the features fill) at the bottom; ``identifiers``, ``dates``, ``files``,
+  ``plotting`` and ``presentation`` (how tables read) on them; ``export`` on ``files``;
 - ``reference`` stands on the core alone; ``fees`` on ``reference``;
 - ``practice``, ``articles`` and ``training`` stand on ``fees`` and ``reference``, never on each
   other;
@@ -28,6 +28,7 @@ FLOORS = {
     "dates": 1,
     "files": 1,
     "plotting": 1,
+    "presentation": 1,
     "export": 2,
     "reference": 3,
     "fees": 4,
