@@ -22,6 +22,7 @@ import pandas as pd
 
 from .errors import WorkbookError
 from .files import atomic_write
+from .presentation.excel import about_items, about_sheet, column_notes, data_sheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576
@@ -184,29 +185,28 @@ def _cell_value(value: object) -> object:
     return value
 
 
-def _write_workbook(tmp: Path, sheets: dict[str, pd.DataFrame]) -> None:
+def _write_workbook(tmp: Path, sheets: dict[str, pd.DataFrame], about: list[tuple]) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
-    for name, frame in zip(sheet_names(sheets), sheets.values(), strict=True):
-        ws = book.create_sheet(title=name)
-
-        def text_cell(value: str, ws=ws) -> WriteOnlyCell:
-            cell = WriteOnlyCell(ws, value=value)
-            cell.data_type = "s"  # text, never a formula or an error value such as #N/A
-            return cell
-
-        ws.append([text_cell(str(c)) for c in frame.columns])
-        columns = [frame.iloc[:, i].astype(object).to_numpy() for i in range(frame.shape[1])]
-        for row in zip(*columns, strict=True):
-            values = [_cell_value(v) for v in row]
-            ws.append([text_cell(v) if isinstance(v, str) else v for v in values])
+    names = sheet_names(["About", *sheets])
+    about_sheet(book.create_sheet(title=names[0]), about, column_notes(sheets))
+    for name, frame in zip(names[1:], sheets.values(), strict=True):
+        # the labels and formats come from the column names as the notebook gave them
+        data_sheet(book.create_sheet(title=name), frame, neutralise(frame), _cell_value)
     book.save(tmp)
 
 
-def write_excel(path: str | Path, sheets: dict[str, pd.DataFrame]) -> Path:
+def write_excel(
+    path: str | Path, sheets: dict[str, pd.DataFrame], about: dict | None = None
+) -> Path:
     """Write each DataFrame to its own sheet of an .xlsx file, atomically; return the path.
+
+    The workbook opens ready to use: a first sheet "About" (the ``about`` items, such as the
+    report and its parameters, then the data's sources and releases, the date it was made and
+    what the columns mean), and on every sheet a bold, frozen header row of human column labels
+    (:mod:`cpt_analysis.presentation`), an autofilter, fitting column widths and money, RVU and
+    percent number formats (the cells keep their numbers).
 
     Sheet names are made Excel-safe (see :func:`sheet_names`); cells are neutralised and every
     text cell is stored as a string (``data_type 's'``), never as a formula. Raises WorkbookError
@@ -222,5 +222,5 @@ def write_excel(path: str | Path, sheets: dict[str, pd.DataFrame]) -> Path:
                 f"sheet '{name}' has {len(frame):,} rows, more than Excel holds",
                 "write it with write_csv or aggregate it first",
             )
-    safe = {name: neutralise(frame) for name, frame in sheets.items()}
-    return atomic_write(path, lambda tmp: _write_workbook(tmp, safe))
+    items = about_items(sheets, about or {})
+    return atomic_write(path, lambda tmp: _write_workbook(tmp, sheets, items))

@@ -77,7 +77,7 @@ def test_formula_provider_arrives_as_text_in_excel(tmp_path):
     for row in ws.iter_rows():
         for c in row:
             assert c.data_type != "f", c.coordinate
-    assert book.sheetnames == ["Provider month", "codes"]
+    assert book.sheetnames == ["About", "Provider month", "codes"]  # About first
 
 
 def test_sheet_names_are_made_safe():
@@ -119,7 +119,7 @@ def test_failed_excel_write_keeps_the_good_file(tmp_path, monkeypatch):
     path = write_excel(tmp_path / "out.xlsx", {"t": table()})
     good = path.read_bytes()
 
-    def broken(tmp, sheets):
+    def broken(tmp, sheets, about):
         tmp.write_bytes(b"PK half a zip")
         raise OSError("disk full")
 

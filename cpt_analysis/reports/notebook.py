@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import config
+from .. import config, presentation
 from ..errors import WorkbookError
 
 # the features whose notebooks these are: each registers the validators of its own parameters
@@ -126,10 +126,30 @@ def setup() -> None:
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.width", 160)
     pd.set_option("display.max_colwidth", 80)
+    show_tables()
+
+
+def show_tables() -> None:
+    """Make every DataFrame the kernel displays read as :mod:`cpt_analysis.presentation` shows
+    it: human labels, money and RVU formats, no row index; as HTML (long tables sortable in the
+    HTML report) and as plain text (what nbval compares). Outside IPython nothing changes."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with every kernel
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatters = shell.display_formatter.formatters
+    formatters["text/html"].for_type(pd.DataFrame, presentation.html_table)
+    formatters["text/plain"].for_type(
+        pd.DataFrame, lambda frame, printer, cycle: printer.text(presentation.text_table(frame))
+    )
 
 
 def publish(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Record a result table for the runner's Excel export and return it for display.
+    """Record a result table for the runner's Excel export and return it for display (which
+    :func:`setup` made read as :mod:`cpt_analysis.presentation` shows it).
 
     When the runner executes the notebook it sets ``CPT_WORKBOOK_TABLES_DIR``; the table is
     then saved there as Parquet under ``name``. Outside the runner nothing is written.

@@ -1,0 +1,109 @@
+"""The labels of the workbook's own result columns, as a manager reads them. A concern that
+adds columns registers its own with :func:`~.registry.register` or
+:func:`~.registry.register_many`."""
+
+from __future__ import annotations
+
+from .registry import register, register_many
+
+NA = "NA: CMS set no practice expense for this setting (the service is rarely done there)"
+
+register_many(
+    {
+        # codes and what they are
+        "code": ("Code", "code"),
+        "cpt": ("CPT code", "code"),
+        "hcpcs": ("HCPCS code", "code"),
+        "modifier": ("Modifier", "code"),
+        "name": ("Service", "text"),
+        "procedure": ("Procedure", "text"),
+        "family": ("Family", "text"),
+        "description": ("Description", "text"),
+        "icd10": ("ICD-10-CM code", "code"),
+        "input": ("Code given", "code"),
+        "billable_children": ("Billable codes under it", "text"),
+        "fiscal_year": ("ICD-10-CM fiscal year", "year"),
+        "status": ("Status", "code", "CMS status indicator (A: active, paid; B: bundled...)"),
+        "pctc": ("PC/TC indicator", "code", "professional/technical component indicator"),
+        "global_days": ("Global days", "code"),
+        "mult_proc": ("Multiple procedure indicator", "code"),
+        "release": ("CMS release", "code"),
+        "source": ("Source", "text"),
+        "year": ("Year", "year"),
+        # RVUs and factors
+        "work_rvu": ("Work RVU", "rvu"),
+        "pe_rvu": ("PE RVU", "rvu", "practice expense RVU of the setting"),
+        "pe_rvu_nonfacility": ("PE RVU (office)", "rvu", "practice expense RVU, non-facility"),
+        "pe_rvu_facility": ("PE RVU (facility)", "rvu", "practice expense RVU, facility"),
+        "mp_rvu": ("Malpractice RVU", "rvu"),
+        "total_rvu": ("Total RVU", "rvu"),
+        "total_rvu_nonfacility": ("Total RVU (office)", "rvu"),
+        "total_rvu_facility": ("Total RVU (facility)", "rvu"),
+        "conversion_factor": ("Conversion factor", "factor", "dollars per RVU"),
+        "wrvus": ("Work RVUs", "rvu"),
+        "total_rvus": ("Total RVUs", "rvu"),
+        # where and how it is paid
+        "locality_id": ("Locality", "code"),
+        "locality_name": ("Locality name", "text"),
+        "setting": ("Setting", "text", "office (non-facility) or facility"),
+        "amount": ("Medicare pays", "money"),
+        "reason": ("Why", "text"),
+        "amount_from": ("Medicare paid (from)", "money"),
+        "amount_to": ("Medicare pays (to)", "money"),
+        "year_from": ("From year", "year"),
+        "year_to": ("To year", "year"),
+        "change": ("Change", "money"),
+        "by_work": ("Change from work RVU", "money"),
+        "by_pe": ("Change from PE RVU", "money"),
+        "by_mp": ("Change from malpractice RVU", "money"),
+        "by_conversion_factor": ("Change from conversion factor", "money"),
+        "rounding": ("Rounding", "money"),
+        "explanation": ("Explanation", "text"),
+        "dollars_from": ("Dollars (from)", "money", "units x the first year's amount"),
+        "dollars_to": ("Dollars (to)", "money", "units x the last year's amount"),
+        "difference": ("Difference", "money"),
+        # timed units
+        "units": ("Units", "count"),
+        "minutes": ("Minutes", "count"),
+        "from_minutes": ("From minutes", "count"),
+        "to_minutes": ("To minutes", "count"),
+        "full_units": ("Full 15-minute units", "count"),
+        "minutes_left": ("Minutes left over", "count"),
+        "how": ("How", "text"),
+        # a practice's productivity and audit
+        "item": ("Item", "text"),
+        "rows": ("Rows", "count"),
+        "provider": ("Provider", "text"),
+        "month": ("Month", "text"),
+        "lines": ("Claim lines", "count"),
+        "base_amount": ("Medicare pays before reductions", "money"),
+        "mppr_reduction": (
+            "Multiple-procedure reduction",
+            "money",
+            "what the multiple procedure payment reduction takes off the same day's services",
+        ),
+        "payment": ("Medicare pays", "money", "after the multiple-procedure reduction"),
+        "unpaid_lines": (
+            "Lines Medicare does not pay",
+            "count",
+            "lines with no payment amount: a status Medicare does not pay, or no RVUs",
+        ),
+        "finding": ("Finding", "text"),
+        "findings": ("Findings", "count"),
+        "providers": ("Providers", "count"),
+        "share_of_lines": ("% of claim lines", "percent"),
+        "note": ("Note", "text"),
+        "line_ref": ("Row in the file", "count", "the row of the encounter export"),
+        "source_row": ("Row in the file", "count", "the row of the encounter export"),
+        "date_of_service": ("Date of service", "date"),
+        "detail": ("Detail", "text"),
+        "suggestion": ("Suggestion", "text"),
+        "place_of_service": ("Place of service", "code"),
+        "charge": ("Charge", "money"),
+        **{f"modifier_{n}": (f"Modifier {n}", "code") for n in range(1, 5)},
+        **{f"dx_{n}": (f"Diagnosis {n}", "code") for n in range(1, 5)},
+    }
+)
+register("pe_na_nonfacility", "NA in the office", "flag", NA, true="NA: rarely done here", false="")
+register("pe_na_facility", "NA in a facility", "flag", NA, true="NA: rarely done here", false="")
+register("timed", "Timed (15-minute units)", "flag", true="yes", false="no")
