@@ -19,11 +19,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import config
 from ..errors import WorkbookError
 from ..export import write_csv
 from ..fees.payment import cents, money, price, resolve_locality, resolve_setting
 from ..validation import register
 from .rate_files import BAD_ROW, OPEN_END, OPEN_START, RATES, Checks, Spec, read_table
+
+SAMPLE_RATES = config.DATA_DIR / "sample_payer_rates.csv"
+# the shipped sample's made-up contracts: percent of Medicare by code prefix ("" = any other)
+SAMPLE_TERMS = {
+    "Payer A": {"": 110.0},
+    "Payer B": {"99": 130.0, "": 105.0},
+    "Payer C": {"99": 240.0, "9716": 240.0, "": 150.0},
+}
+SAMPLE_START = "2025-01-01"
 
 
 def _dates_shown(value: np.datetime64) -> str:
@@ -118,7 +128,7 @@ def _rejected(check: Checks, spec: Spec, bad: list) -> pd.DataFrame:
         extra = pd.DataFrame({"source_row": [k for k, _ in bad], "reason": BAD_ROW})
         out = pd.concat([out, extra], ignore_index=True).fillna(dict.fromkeys(export.found, ""))
         out = out.sort_values("source_row", kind="stable", ignore_index=True)
-    return out.rename(columns={"cpt": "code"})
+    return out.astype({"reason": "str"}).rename(columns={"cpt": "code"})
 
 
 def read_rates(source, year: int, mapping: dict | None = None) -> RateImport:
@@ -226,3 +236,22 @@ def _rates_path(value: object) -> str:
     if text and not Path(text).expanduser().is_file():
         raise WorkbookError(f"{text} is not a file", "give the path of a CSV or Excel rates file")
     return str(Path(text).expanduser().resolve()) if text else ""
+
+
+def sample_rates(codes: pd.DataFrame, year: int = 2025) -> pd.DataFrame:
+    """Return synthetic contracts for ``codes`` (code, pricing_modifier): each payer of
+    :data:`SAMPLE_TERMS` at its percent of ``year``'s national non-facility Medicare amount (the
+    longest matching code prefix decides), to the cent, in force from :data:`SAMPLE_START`;
+    codes Medicare pays nothing for are left out. Columns: Payer, CPT, Modifier, Allowed
+    Amount, Effective From (as a practice's file would name them)."""
+    med = medicare_amounts(codes, year).dropna(subset=["medicare"])
+    med = med.sort_values(["code", "pricing_modifier"], ignore_index=True)
+    rows = []
+    for payer, terms in SAMPLE_TERMS.items():
+        for code, mod, amount in med[["code", "pricing_modifier", "medicare"]].itertuples(
+            index=False
+        ):
+            pct = terms[max((p for p in terms if code.startswith(p)), key=len)]
+            rows.append((payer, code, mod, f"{cents(amount * pct / 100):.2f}", SAMPLE_START))
+    return pd.DataFrame(rows, columns=["Payer", "CPT", "Modifier", "Allowed Amount",
+                                       "Effective From"])  # fmt: skip
