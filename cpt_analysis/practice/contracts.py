@@ -2,13 +2,12 @@
 amount; optional effective dates) as the encounter reader reads an export, and set each rate
 beside the Medicare amount of the year, locality and setting as a percent of Medicare.
 
-The file is read by :func:`readers.read_file` (CSV with any of its delimiters and encodings, or
-.xlsx, past a report's title lines); its columns are found by exact aliases, then by the words
-of their header, then by the user's ``mapping``, as for an encounter export. Every row ends up
-accepted or rejected with its reasons, so accepted + rejected = rows; blank lines are counted.
-A code is priced from its own row for its modifier where the year has one (26, TC, 53), else
-from its global row; 26 or TC on a code without such a row is refused. Medicare amounts come
-from :func:`payment.price`, never recomputed here.
+The file is read by :mod:`rate_files` with the encounter reader's machinery (CSV with any of
+its delimiters and encodings, or .xlsx, past a report's title lines; columns by the user's
+``mapping``, exact aliases, then the words of their header). Every row ends up accepted or
+rejected with its reasons, so accepted + rejected = rows; blank lines are counted. A code with
+modifier 26 or TC is priced from its own row (refused where the year has none), any other from
+its global row. Medicare amounts come from :func:`payment.price`, never recomputed here.
 """
 
 from __future__ import annotations
@@ -190,7 +189,9 @@ def medicare_amounts(keys: pd.DataFrame, year: int, locality: object = None,
     for code, mod in keys[["code", "pricing_modifier"]].drop_duplicates().itertuples(index=False):
         p = price(code, mod, year=year, locality=locality, setting=setting)
         source = f"{p.release} {p.locality_id} {kind}"
-        rows.append((code, mod, np.nan if p.amount is None else p.amount, p.reason, source))
+        note = p.reason + ("; CMS marks this setting NA" if getattr(p, "na", False) else "")
+        note += "; capped at the OPPS amount" if getattr(p, "opps_capped", False) else ""
+        rows.append((code, mod, np.nan if p.amount is None else p.amount, note, source))
     columns = ["code", "pricing_modifier", "medicare", "medicare_note", "medicare_source"]
     return pd.DataFrame(rows, columns=columns).astype({"medicare": "float64"})
 

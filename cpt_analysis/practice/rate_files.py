@@ -231,7 +231,8 @@ class Checks:
 
     def codes(self, year: int) -> None:
         """CPT/HCPCS code and modifier: the code's shape, its listing in ``year``'s RVUs, and
-        the pricing modifier (the modifier where the year has a row for it, else global)."""
+        the pricing modifier (26 or TC from its own row, refused where the year has none; any
+        other modifier is priced from the global row)."""
         codes, cpt = self.cats("cpt")
         cpt = cpt.str.upper()
         shape = cpt.str.fullmatch(HCPCS_PATTERN.pattern).fillna(False).to_numpy(dtype=bool)
@@ -249,10 +250,10 @@ class Checks:
             mod = mods.to_numpy(dtype=object)[mcodes]
         own = set(zip(rvus["hcpcs"], rvus["modifier"], strict=True))
         has_row = np.fromiter(((c, m) in own for c, m in zip(code, mod, strict=True)), bool, self.n)
-        wants = np.isin(mod, ["26", "TC"]) & listed[codes]
-        self.flag(wants & ~has_row, "modifier 26/TC not priced for the code")
+        pricing = np.isin(mod, ["26", "TC"])
+        self.flag(pricing & listed[codes] & ~has_row, "modifier 26/TC not priced for the code")
         self.values["code"], self.values["modifier"] = code, mod
-        self.values["pricing_modifier"] = np.where(has_row & (mod != ""), mod, "").astype(object)
+        self.values["pricing_modifier"] = np.where(has_row & pricing, mod, "").astype(object)
 
     def dates(self, year: int) -> None:
         """Optional effective dates: each a date or blank (open-ended), in order, and the
