@@ -148,3 +148,129 @@ def test_import_refuses_a_bad_cell_and_writes_nothing(tmp_path, tmp_store):
     with pytest.raises(WorkbookError, match="do not say one quarter"):
         ncci.import_quarter(folder)
     assert ncci.import_quarter(folder, "2025Q2")["ptp"] == 1
+
+
+# --- the edits on claim lines (cpt_analysis.practice.edits), hand-checked -------------------
+HEADER = "DOS,Provider,Patient ID,CPT,Mod 1,Mod 2,Units,Minutes,Dx1,POS"
+
+
+def lines_of(tmp_path, *rows):
+    from cpt_analysis.practice.intake import read_encounters
+
+    path = tmp_path / "claims.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    result = read_encounters(path)
+    assert result.counts["rejected"] == 0, result.rejected
+    return result.accepted
+
+
+def test_ptp_pair_without_modifier_denies_the_column_two_code(tmp_path):
+    from cpt_analysis.practice.edits import PTP, edit_findings
+
+    lines = lines_of(
+        tmp_path,
+        "2025-03-04,Ann Lee PT,P1,97012,GP,,1,,M54.2,11",  # row 2
+        "2025-03-04,Ann Lee PT,P1,97140,GP,,1,10,M54.2,11",  # row 3: denied
+        "2025-03-04,Ann Lee PT,P2,97012,GP,,1,,M54.2,11",  # row 4
+        "2025-03-04,Ann Lee PT,P2,97140,GP,59,1,10,M54.2,11",  # row 5: 59, paid
+        "2025-03-05,Ann Lee PT,P1,97140,GP,,1,10,M54.2,11",  # row 6: another day
+        "2025-03-04,Bo Diaz DC,P1,97140,GP,,1,10,M54.2,11",  # row 7: another provider
+        "2025-03-04,Ann Lee PT,P3,97012,GP,,1,,M54.2,11",  # row 8
+        "2025-03-04,Ann Lee PT,P3,97140,GP,XS,1,10,M54.2,11",  # row 9: XS, paid
+    )
+    found = edit_findings(lines)
+    assert found["line_ref"].tolist() == [3]
+    row = found.iloc[0]
+    assert (row["finding"], row["cpt"], row["provider"]) == (PTP, "97140", "Ann Lee PT")
+    assert row["detail"] == (
+        "NCCI 2024Q3: 97140 billed with 97012 for the patient that day by the same provider; "
+        "97140 is the column-two code, denied (mutually exclusive procedures; modifier "
+        "indicator 1)"
+    )
+    assert row["suggestion"].startswith("if 97140 was a distinct service")
+
+
+def test_ptp_indicator_zero_is_a_finding_even_with_59(tmp_path):
+    from cpt_analysis.practice.edits import ptp_findings
+    from cpt_analysis.reference.ncci import load_ptp
+
+    ptp = load_ptp().set_index(["column_1", "column_2"])
+    assert ptp.loc[("98941", "98940"), "modifier_indicator"] == 0  # the larger one includes it
+    assert ptp.loc[("20552", "99213"), "modifier_indicator"] == 1
+    lines = lines_of(
+        tmp_path,
+        "2025-03-04,Bo Diaz DC,P1,98941,,,1,,M54.2,11",  # row 2
+        "2025-03-04,Bo Diaz DC,P1,98940,59,,1,,M54.2,11",  # row 3: 59 changes nothing
+        "2025-03-04,Dr Ray,P1,20552,,,1,,M62.81,11",  # row 4
+        "2025-03-04,Dr Ray,P1,99213,25,,1,,M62.81,11",  # row 5: 25 on the E/M: paid
+        "2025-03-05,Dr Ray,P1,20552,,,1,,M62.81,11",  # row 6
+        "2025-03-05,Dr Ray,P1,99213,,,1,,M62.81,11",  # row 7: no 25: denied
+    )
+    found = ptp_findings(lines)
+    assert found["line_ref"].tolist() == [3, 7]
+    assert found["cpt"].tolist() == ["98940", "99213"]
+    assert "modifier indicator 0: never paid together" in found["detail"].iloc[0]
+    assert found["suggestion"].tolist() == [
+        "remove 98940, or bill it another day: no modifier lets 98941 and 98940 be paid together",
+        "if 99213 was a distinct service (another session, site or encounter, documented), "
+        "append 25 to 99213; otherwise 99213 is not payable",
+    ]
+
+
+def test_mue_per_line_and_per_day(tmp_path):
+    from cpt_analysis.practice.edits import MUE, mue_findings
+    from cpt_analysis.reference.ncci import load_mue
+
+    mue = load_mue().set_index("hcpcs")
+    assert (mue.loc["99486", "mue_units"], mue.loc["99486", "mai"]) == (4, 1)  # per line
+    assert (mue.loc["97110", "mue_units"], mue.loc["97110", "mai"]) == (6, 3)
+    lines = lines_of(
+        tmp_path,
+        "2025-03-04,Ann Lee PT,P1,97110,GP,,4,60,M54.2,11",  # row 2: 4 + 3 = 7 > 6 a day
+        "2025-03-04,Ann Lee PT,P1,97110,GP,,3,45,M54.2,11",  # row 3
+        "2025-03-04,Ann Lee PT,P2,97110,GP,,6,90,M54.2,11",  # row 4: 6 = the MUE, fine
+        "2025-03-04,Dr Ray,P1,99486,,,5,,M54.2,21",  # row 5: 5 > 4 on one line
+        "2025-03-04,Dr Ray,P2,99486,,,3,,M54.2,21",  # row 6: fine
+        "2025-03-04,Dr Ray,P2,99486,,,3,,M54.2,21",  # row 7: per line, two lines are fine
+    )
+    found = mue_findings(lines).sort_values("line_ref")
+    assert found["line_ref"].tolist() == [2, 5]
+    assert set(found["finding"]) == {MUE}
+    assert found["detail"].tolist() == [
+        "NCCI 2024Q3: 97110 billed 7 units for the patient that day by the same provider "
+        "(2 lines); its MUE is 6 per day (clinical)",
+        "NCCI 2024Q3: 99486 billed 5 units on one line; its MUE is 4 per line",
+    ]
+
+
+def test_add_on_without_its_primary(tmp_path):
+    from cpt_analysis.practice.edits import ADD_ON, add_on_findings
+
+    lines = lines_of(
+        tmp_path,
+        "2025-03-04,Dr Ray,P1,64484,,,1,,M54.16,22",  # row 2: no 64483 that day: finding
+        "2025-03-05,Dr Ray,P1,64483,,,1,,M54.16,22",  # row 3
+        "2025-03-05,Dr Ray,P1,64484,,,1,,M54.16,22",  # row 4: with its primary, fine
+    )
+    found = add_on_findings(lines)
+    assert found["line_ref"].tolist() == [2] and set(found["finding"]) == {ADD_ON}
+    assert found["detail"].iloc[0] == (
+        "NCCI 2024Q3: add-on code 64484 billed without any of its primary codes (64483) for "
+        "the patient that day by the same provider"
+    )
+
+
+def test_without_patient_ids_only_per_line_edits_are_judged(tmp_path):
+    from cpt_analysis.practice.edits import edit_findings
+
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "DOS,Provider,CPT,Units,Dx1,POS\n2025-03-04,A,97012,1,M54.2,11\n"
+        "2025-03-04,A,97140,1,M54.2,11\n2025-03-04,A,64484,1,M54.16,11\n"
+        "2025-03-04,A,99486,5,M54.2,21\n"
+    )
+    from cpt_analysis.practice.intake import read_encounters
+
+    found = edit_findings(read_encounters(path).accepted)
+    assert found["line_ref"].tolist() == [5]  # 99486 x5 on one line
+    assert "Patient" not in " ".join(found.columns)

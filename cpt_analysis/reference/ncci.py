@@ -24,6 +24,14 @@ from ..identifiers import normalize_hcpcs
 from .ncci_files import KINDS, derive, quarter_start
 
 DISTINCT_MODIFIERS = ("59", "XE", "XS", "XP", "XU")
+# every modifier CMS's NCCI Policy Manual (chapter I) lets bypass a PTP edit of indicator 1 when
+# the documentation supports it: the distinct-service ones, 25 and 57 on an E/M, the global
+# surgery ones, 27 and 91, and the anatomic ones (sides, eyelids, fingers, toes, arteries)
+BYPASS_MODIFIERS = frozenset(
+    {*DISTINCT_MODIFIERS, "24", "25", "27", "57", "58", "78", "79", "91", "E1", "E2", "E3",
+     "E4", "FA", *(f"F{n}" for n in range(1, 10)), "TA", *(f"T{n}" for n in range(1, 10)),
+     "LT", "RT", "LC", "LD", "RC", "LM", "RI"}
+)  # fmt: skip
 MAI_WORDS = {1: "per line", 2: "per day (policy)", 3: "per day (clinical)"}
 AOC_WORDS = {
     1: "only the primary codes listed",

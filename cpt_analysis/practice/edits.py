@@ -1,0 +1,228 @@
+"""Medicare's NCCI edits applied to a practice's claim lines (CMS's practitioner edits of one
+quarter, named in every finding, e.g. ``NCCI 2024Q3``).
+
+- Procedure-to-procedure: two codes billed for the same patient, day and provider that form an
+  active pair. Modifier indicator 0: never paid together, whatever the modifiers; indicator 1:
+  paid together only with a distinct-service modifier (59, XE, XS, XP, XU) on the column-two
+  code, or another modifier the NCCI Policy Manual lets bypass the edit (25 or 57 on an E/M,
+  24, 58, 78, 79, 27, 91, anatomic ones such as RT/LT or F1: :data:`ncci.BYPASS_MODIFIERS`).
+  The finding sits on the column-two line, the one Medicare denies.
+- Medically unlikely edits: units above the code's MUE on one line (adjudication indicator 1),
+  or over the day (indicators 2 and 3: the units of the code for the patient and day by the
+  same provider added up; the finding sits on the day's first line of the code).
+- Add-on codes billed without any of their primary codes that day (edit type 1, whose
+  primaries CMS lists in full; types 2 and 3 leave the primaries to the contractor and are not
+  judged).
+
+Visits are found by patient or encounter id (:func:`visits.visit_keys`); without one, each line
+is its own visit, so only the per-line checks can find anything. Pure functions; no identifier
+leaves them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..reference import ncci
+from .visits import visit_keys
+
+PTP = "NCCI procedure-to-procedure"
+MUE = "NCCI medically unlikely units"
+ADD_ON = "add-on code without its primary"
+FINDINGS = [PTP, MUE, ADD_ON]
+MODIFIER_COLUMNS = ["modifier_1", "modifier_2", "modifier_3", "modifier_4"]
+
+
+def _groups(lines: pd.DataFrame) -> tuple[np.ndarray, bool]:
+    """One key per line: patient, day and provider (a line of its own without patient id)."""
+    day = lines["date_of_service"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    if len(day):
+        day = day - day.min()
+    rows = np.arange(len(lines))
+    visit, by_patient = visit_keys(lines, rows, day)
+    provider = lines["provider"].astype("category").cat.codes.to_numpy().astype(np.int64)
+    key = pd.MultiIndex.from_arrays([visit, provider]).factorize()[0] if len(rows) else visit
+    return np.asarray(key, dtype=np.int64), by_patient
+
+
+def _distinct(lines: pd.DataFrame) -> np.ndarray:
+    """True where a line carries a modifier that bypasses an indicator-1 PTP edit (59, XE, XS,
+    XP, XU, and the others of :data:`ncci.BYPASS_MODIFIERS`)."""
+    out = np.zeros(len(lines), dtype=bool)
+    for name in MODIFIER_COLUMNS:
+        if name in lines:
+            out |= lines[name].astype("str").isin(ncci.BYPASS_MODIFIERS).to_numpy()
+    return out
+
+
+def _finding(lines: pd.DataFrame, rows, finding: str, detail, suggestion) -> pd.DataFrame:
+    rows = np.asarray(rows, dtype=np.int64)
+    return pd.DataFrame(
+        {
+            "line_ref": lines["source_row"].to_numpy()[rows],
+            "provider": lines["provider"].astype("str").to_numpy()[rows],
+            "date_of_service": lines["date_of_service"].to_numpy()[rows],
+            "cpt": lines["cpt"].astype("str").to_numpy()[rows],
+            "finding": finding,
+            "icd10": "",
+            "detail": list(detail),
+            "suggestion": list(suggestion),
+        }
+    )
+
+
+def _empty() -> pd.DataFrame:
+    return _finding(pd.DataFrame({c: [] for c in ("source_row", "provider", "date_of_service",
+                                                  "cpt")}), [], PTP, [], [])  # fmt: skip
+
+
+def ptp_findings(lines: pd.DataFrame, quarter: str | None = None) -> pd.DataFrame:
+    """Return a finding on every column-two line of an active pair billed for the same patient,
+    day and provider as its column-one code, unless the pair allows a modifier (indicator 1)
+    and the line carries 59, XE, XS, XP or XU; columns as :func:`audit.audit`."""
+    quarter = ncci.check_quarter(quarter)
+    group, by_patient = _groups(lines)
+    if not by_patient or lines.empty:
+        return _empty()
+    codes = lines["cpt"].astype("str").to_numpy()
+    frame = pd.DataFrame({"group": group, "cpt": codes, "row": np.arange(len(lines))})
+    ptp = ncci.load_ptp(quarter)
+    present = set(codes.tolist())
+    ptp = ptp[ptp["column_1"].isin(present) & ptp["column_2"].isin(present)]
+    if ptp.empty:
+        return _empty()
+    firsts = frame[frame["cpt"].isin(set(ptp["column_1"]))].drop_duplicates(["group", "cpt"])
+    seconds = frame[frame["cpt"].isin(set(ptp["column_2"]))]
+    both = seconds.merge(firsts, on="group", suffixes=("_2", "_1"))
+    both = both.merge(
+        ptp[["column_1", "column_2", "modifier_indicator", "rationale"]],
+        left_on=["cpt_1", "cpt_2"], right_on=["column_1", "column_2"],
+    )  # fmt: skip
+    both = both[both["cpt_1"] != both["cpt_2"]]
+    distinct = _distinct(lines)[both["row_2"].to_numpy()]
+    both = both[(both["modifier_indicator"].to_numpy() == 0) | ~distinct]
+    both = both.sort_values(["row_2", "cpt_1"]).drop_duplicates("row_2")
+    name = ncci.label(quarter)
+    detail = [
+        f"{name}: {b} billed with {a} for the patient that day by the same provider; "
+        f"{b} is the column-two code, denied ({r.lower() if r else 'pair edit'}; modifier "
+        f"indicator {m}{': never paid together' if m == 0 else ''})"
+        for a, b, m, r in zip(both["cpt_1"], both["cpt_2"], both["modifier_indicator"],
+                              both["rationale"].astype(str), strict=True)
+    ]  # fmt: skip
+    suggestion = [
+        f"remove {b}, or bill it another day: no modifier lets {a} and {b} be paid together"
+        if m == 0
+        else f"if {b} was a distinct service (another session, site or encounter, documented), "
+        f"append {'25' if b.startswith('992') else '59 or XE/XS/XP/XU'} to {b}; otherwise {b} "
+        "is not payable"
+        for a, b, m in zip(both["cpt_1"], both["cpt_2"], both["modifier_indicator"], strict=True)
+    ]
+    return _finding(lines, both["row_2"], PTP, detail, suggestion)
+
+
+def mue_findings(lines: pd.DataFrame, quarter: str | None = None) -> pd.DataFrame:
+    """Return a finding on every line whose units exceed its code's MUE (indicator 1), and on
+    the first line of every patient, day and provider whose units of a code add up to more than
+    its MUE (indicators 2 and 3); columns as :func:`audit.audit`."""
+    quarter = ncci.check_quarter(quarter)
+    if lines.empty:
+        return _empty()
+    group, _ = _groups(lines)
+    mue = ncci.load_mue(quarter).set_index("hcpcs")
+    codes = lines["cpt"].astype("str")
+    frame = pd.DataFrame(
+        {
+            "group": group,
+            "cpt": codes.to_numpy(),
+            "row": np.arange(len(lines)),
+            "units": lines["units"].to_numpy().astype(np.int64),
+        }  # fmt: skip
+    )
+    frame = frame[frame["cpt"].isin(mue.index)]
+    frame["limit"] = mue["mue_units"].reindex(frame["cpt"]).to_numpy()
+    frame["mai"] = mue["mai"].reindex(frame["cpt"]).to_numpy()
+    per_line = frame[(frame["mai"] == 1) & (frame["units"] > frame["limit"])]
+    daily = frame[frame["mai"] != 1].groupby(["group", "cpt"], sort=False).agg(
+        row=("row", "min"), units=("units", "sum"), limit=("limit", "first"),
+        mai=("mai", "first"), lines=("row", "size"),
+    )  # fmt: skip
+    daily = daily[daily["units"] > daily["limit"]]
+    name = ncci.label(quarter)
+    rows = np.concatenate([per_line["row"].to_numpy(), daily["row"].to_numpy()])
+    detail = [
+        f"{name}: {c} billed {u} units on one line; its MUE is {lim} per line"
+        for c, u, lim in zip(per_line["cpt"], per_line["units"], per_line["limit"], strict=True)
+    ] + [
+        f"{name}: {c} billed {u} units for the patient that day by the same provider "
+        f"({n} line{'s' if n > 1 else ''}); its MUE is {lim} {ncci.MAI_WORDS[m]}"
+        for (_, c), u, n, lim, m in zip(daily.index, daily["units"], daily["lines"],
+                                        daily["limit"], daily["mai"], strict=True)
+    ]  # fmt: skip
+    limits = np.concatenate([per_line["limit"].to_numpy(), daily["limit"].to_numpy()])
+    mais = np.concatenate([per_line["mai"].to_numpy(), daily["mai"].to_numpy()])
+    suggestion = [_mue_suggestion(int(lim), int(m)) for lim, m in zip(limits, mais, strict=True)]
+    return _finding(lines, rows, MUE, detail, suggestion)
+
+
+def _mue_suggestion(limit: int, mai: int) -> str:
+    if mai == 1:
+        return (
+            f"units above {limit} on one line are denied: if more were given (another site or "
+            "session), report them on another line with the right modifier and records"
+        )
+    if mai == 2:
+        return f"units above {limit} a day are denied by policy and an appeal does not change it"
+    return (
+        f"units above {limit} a day are denied: check the units, and appeal with records if "
+        "more were truly given"
+    )
+
+
+def add_on_findings(lines: pd.DataFrame, quarter: str | None = None) -> pd.DataFrame:
+    """Return a finding on every line of an add-on code (edit type 1) billed for a patient on a
+    day when the same provider billed none of its primary codes; columns as
+    :func:`audit.audit`. Without patient ids nothing is judged."""
+    quarter = ncci.check_quarter(quarter)
+    group, by_patient = _groups(lines)
+    if not by_patient or lines.empty:
+        return _empty()
+    codes = lines["cpt"].astype("str").to_numpy()
+    aoc = ncci.load_aoc(quarter)
+    aoc = aoc[aoc["add_on"].isin(set(codes.tolist()))]
+    judged = aoc.groupby("add_on")["aoc_edit_type"].max() == 1  # every row of type 1
+    primaries = aoc[aoc["add_on"].isin(judged[judged].index)].groupby("add_on")["primary"]
+    primaries = primaries.agg(lambda p: sorted(set(p)))
+    if primaries.empty:
+        return _empty()
+    frame = pd.DataFrame({"group": group, "cpt": codes, "row": np.arange(len(lines))})
+    billed = frame.groupby("group")["cpt"].agg(set)
+    mine = frame[frame["cpt"].isin(primaries.index)]
+    missing = [
+        row
+        for row, g, c in zip(mine["row"], mine["group"], mine["cpt"], strict=True)
+        if not billed[g].intersection(primaries[c])
+    ]
+    name = ncci.label(quarter)
+
+    def listed(code: str) -> str:
+        p = primaries[code]
+        return ", ".join(p[:5]) + (f" or {len(p) - 5} others" if len(p) > 5 else "")
+
+    detail = [
+        f"{name}: add-on code {codes[r]} billed without any of its primary codes "
+        f"({listed(codes[r])}) for the patient that day by the same provider"
+        for r in missing
+    ]
+    suggestion = [
+        f"bill {codes[r]} with its primary procedure, or correct the code" for r in missing
+    ]
+    return _finding(lines, missing, ADD_ON, detail, suggestion)
+
+
+def edit_findings(lines: pd.DataFrame, quarter: str | None = None) -> pd.DataFrame:
+    """Return the PTP, MUE and add-on findings together (columns as :func:`audit.audit`)."""
+    parts = [f(lines, quarter) for f in (ptp_findings, mue_findings, add_on_findings)]
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else _empty()
