@@ -7,7 +7,7 @@ import argparse
 import textwrap
 from typing import NoReturn
 
-from . import articles, fees, practice, reference, reports, yoy
+from . import articles, fees, payers, practice, reference, reports, yoy
 from .messages import say
 from .options import shared_options
 
@@ -18,6 +18,7 @@ COMMANDS = (
     fees.add_localities,
     reports.add_run,
     practice.add_practice,
+    payers.add_payers,
     yoy.add_compare_years,
     articles.add_article,
     articles.add_ingest,
