@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..config import REPORTS_DIR
 from .messages import say
@@ -60,6 +61,8 @@ def _run(args: argparse.Namespace) -> int:
         if r.ok:
             made = f"tables: {r.excel.name}" if r.excel else "no result tables, so no Excel"
             print(f"{r.html}  ({made})")
+    if results and results[0].gallery:  # on stderr: stdout keeps one line per report
+        print(f"all reports: {results[0].gallery}", file=sys.stderr)
     failed = [r for r in results if not r.ok]
     for r in failed:
         say(f"{r.error}; partial notebook kept at {r.executed}")

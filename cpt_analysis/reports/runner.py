@@ -10,6 +10,7 @@ runs in up to ``--jobs`` kernels in parallel with a progress bar; names stay uni
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -23,6 +24,7 @@ from .. import config
 from ..errors import WorkbookError
 from ..export import write_excel
 from ..files import atomic_write
+from .gallery import notebook_title, write_gallery
 from .notebook import (
     TABLES_ENV,
     check_params,
@@ -47,6 +49,7 @@ class RunResult:
     html: Path | None = None
     excel: Path | None = None
     error: str | None = None
+    gallery: Path | None = None  # the folder's index.html, rewritten after a batch
 
     @property
     def ok(self) -> bool:
@@ -108,8 +111,35 @@ def export_html(executed: Path, target: Path) -> Path:
     body, _ = exporter.from_notebook_node(nb)
     # the template links MathJax and require.js from a CDN; reports need neither, and stay offline
     body = re.sub(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", "", body)
-    _atomic_text(target, body)
+    _atomic_text(target, sortable_tables(body))
     return target
+
+
+# DataTables (itables' offline bundle) made the long tables' sorting and search: the tables
+# keep their labelled, formatted cells, and start in the notebook's order
+SORTABLE_INIT = """<script type="module">
+(async () => {
+  const { ITable } = await window.%s;
+  document.querySelectorAll("table.cpt-long:not(.dataTable)").forEach(table => {
+    new ITable(table, {order: [], pageLength: 25, lengthMenu: [10, 25, 50, 100, -1],
+                       autoWidth: false, scrollX: false});
+  });
+})();
+</script>"""
+
+
+def sortable_tables(body: str) -> str:
+    """Return the report ``body`` with its long tables (class ``cpt-long``, see
+    :func:`cpt_analysis.presentation.html_table`) sortable and searchable: itables' DataTables
+    bundle inlined once (offline: no file is fetched), only when the report has such a table."""
+    if 'class="cpt-table cpt-long"' not in body:
+        return body
+    from itables import javascript, options
+
+    loader = javascript.generate_init_offline_itables_html(options.dt_bundle)
+    script = loader + SORTABLE_INIT % javascript._itables_underscore_version()
+    head, found, tail = body.rpartition("</body>")
+    return head + script + found + tail if found else body + script
 
 
 def _atomic_text(target: Path, text: str) -> None:
@@ -244,9 +274,20 @@ def run_one(notebook: str | Path, params: dict, out_dir: str | Path | None = Non
         sheets = published_tables(Path(tables_dir))
         if sheets:
             result.excel = _inside(out, f"{stem}.xlsx")
-            write_excel(result.excel, sheets)
+            write_excel(result.excel, sheets, about=_about(path, params, executed))
     result.html = export_html(executed, _inside(out, f"{stem}.html"))
     return result
+
+
+def _about(path: Path, params: dict, executed: Path) -> dict:
+    """The Excel About sheet's items of a run: the notebook, its parameters and its notebook."""
+    title = notebook_title(json.loads(path.read_text(encoding="utf-8")), path.stem)
+    given = _shown(params)
+    return {
+        "Report": f"{title} ({path.stem})",
+        "Parameters": given if params else "the notebook's defaults",
+        "Executed notebook": executed.name,
+    }
 
 
 def run_many(
@@ -270,10 +311,13 @@ def run_many(
             raise WorkbookError(f"the batch runs {stem} twice", "give each value once")
         stems.add(stem)
     if jobs == 1 or len(param_sets) == 1:
-        return [
-            run_one(path, p, out)
-            for p in tqdm(param_sets, desc=path.stem, unit="run", disable=len(param_sets) == 1)
-        ]
+        return _with_gallery(
+            [
+                run_one(path, p, out)
+                for p in tqdm(param_sets, desc=path.stem, unit="run", disable=len(param_sets) == 1)
+            ],
+            out,
+        )
     results: list[RunResult | None] = [None] * len(param_sets)
     waiting = list(enumerate(param_sets))[::-1]
     running: dict = {}
@@ -290,7 +334,16 @@ def run_many(
             for future in done:
                 results[running.pop(future)] = future.result()
                 bar.update()
-    return results  # type: ignore[return-value]
+    return _with_gallery(results, out)  # type: ignore[arg-type]
+
+
+def _with_gallery(results: list[RunResult], out: Path) -> list[RunResult]:
+    """Rewrite the output folder's index.html (every report in it) and return ``results``,
+    each naming it."""
+    gallery = write_gallery(out)
+    for r in results:
+        r.gallery = gallery
+    return results
 
 
 def _quiet_worker() -> None:
