@@ -36,6 +36,7 @@ FLOORS = {
     "articles": 5,
     "training": 5,
     "reports": 6,
+    "app": 6,
     "cli": 7,
 }
 MAX_LINES = 450

@@ -113,6 +113,8 @@ def test_the_wheel_holds_the_package_tables_notebooks_and_prose_and_no_user_file
         "cpt_analysis/data/icd10_history.csv.gz",
         "cpt_analysis/data/icd10_code_sets.csv",
         "cpt_analysis/notebooks/01_code_card.ipynb",
+        "cpt_analysis/app/pages/code_card.ipynb",
+        "cpt_analysis/app/templates/voila/templates/cpt-offline/index.html.j2",
     } <= packaged
     assert any(n.startswith("cpt_analysis/training/prose/") for n in packaged)
 

@@ -7,7 +7,7 @@ import argparse
 import textwrap
 from typing import NoReturn
 
-from . import articles, fees, payers, practice, reference, reports, yoy
+from . import app, articles, fees, payers, practice, reference, reports, yoy
 from .messages import say
 from .options import shared_options
 
@@ -24,6 +24,7 @@ COMMANDS = (
     articles.add_ingest,
     reference.add_store,
     reports.add_notebooks,
+    app.add_app,
 )
 
 

@@ -1,0 +1,120 @@
+"""Serve the app's pages with Voila on 127.0.0.1: a free port (or the one asked for, refused in
+one line when taken or not a port), offline (the ``cpt-offline`` template links nothing on the
+internet), downloads served from a private folder removed on exit, stopped with Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import shutil
+import socket
+import tempfile
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from ..errors import WorkbookError
+from .page import DOWNLOADS_ENV, FILES_URL_ENV
+
+HOST = "127.0.0.1"
+TEMPLATE = "cpt-offline"
+PORT_FIX = "give a number from 1024 to 65535, or leave --port out for a free one"
+
+
+def package_dir() -> Path:
+    """The folder of the app inside the installed package."""
+    return Path(resources.files("cpt_analysis.app")).resolve()
+
+
+def pages_dir() -> Path:
+    """The page notebooks shipped with the package."""
+    return package_dir() / "pages"
+
+
+def templates_dir() -> Path:
+    """The Jupyter data folder holding the ``cpt-offline`` Voila template."""
+    return package_dir() / "templates"
+
+
+def check_port(value: object) -> int:
+    """Return ``value`` as a port of 127.0.0.1 this process may listen on.
+
+    Raises WorkbookError for text that is not a whole number, a number outside 1-65535, a port
+    another program holds and one the system refuses (below 1024 without root).
+    """
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise WorkbookError(f"--port {value} is not a port number", PORT_FIX)
+    port = int(text)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise WorkbookError(
+                    f"port {port} of {HOST} is taken by another program", PORT_FIX
+                ) from None
+            raise WorkbookError(
+                f"port {port} of {HOST} cannot be used ({exc.strerror})", PORT_FIX
+            ) from None
+    return port
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that no program holds now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def prepare(root: Path) -> Path:
+    """Copy the page notebooks into ``root`` (the folder Voila serves) and make its downloads
+    folder; return the downloads folder."""
+    for page in sorted(pages_dir().glob("*.ipynb")):
+        shutil.copy2(page, root / page.name)
+    downloads = root / "downloads"
+    downloads.mkdir()
+    return downloads
+
+
+def voila_args(root: Path, port: int, open_browser: bool) -> list[str]:
+    """Voila's command line for the app."""
+    return [
+        str(root),
+        f"--port={port}",
+        f"--Voila.ip={HOST}",
+        "--Voila.port_retries=0",
+        f"--Voila.open_browser={open_browser}",
+        f"--template={TEMPLATE}",
+        "--VoilaConfiguration.file_allowlist=downloads/.*\\.(html|xlsx)",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--Voila.log_level=ERROR",
+    ]
+
+
+def serve(
+    port: object = None, open_browser: bool = True, announce: Callable[[str], None] = print
+) -> None:
+    """Serve the app until Ctrl-C; ``announce`` receives the address once it is known.
+
+    Raises WorkbookError for a port that is taken or is no port (see :func:`check_port`).
+    """
+    port = free_port() if port is None else check_port(port)
+    root = Path(tempfile.mkdtemp(prefix="cpt-workbook-app-"))
+    try:
+        downloads = prepare(root)
+        os.environ[DOWNLOADS_ENV] = str(downloads)
+        os.environ[FILES_URL_ENV] = "/voila/files/downloads/"
+        paths = [str(templates_dir()), os.environ.get("JUPYTER_PATH", "")]
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
+        from voila.app import Voila
+
+        app = Voila()
+        app.initialize(voila_args(root, port, open_browser))
+        logging.getLogger("tornado.access").setLevel(logging.WARNING)
+        announce(f"http://{HOST}:{port}/voila/render/code_card.ipynb")
+        app.start()  # returns after Ctrl-C, its kernels shut down
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
