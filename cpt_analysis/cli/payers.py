@@ -10,6 +10,7 @@ import pandas as pd
 from ..errors import WorkbookError
 from ..files import check_output
 
+IN_EXCEL_ONLY = ("Payers vs Medicare", "Mix by code")  # long tables: written, not printed
 SUFFIXES = {"--excel": (".xlsx",), "--rejected": (".csv", ".txt")}
 
 
@@ -79,13 +80,14 @@ def _payers(args: argparse.Namespace) -> None:
         done.append(f"tables written to {write_excel(args.excel, report.sheets())}")
     print(report.headline)
     print(report.rates.summary())
-    hidden = ["pricing_modifier", "medicare_note", "medicare_source"]
-    with pd.option_context("display.width", 200, "display.max_columns", 20,
+    with pd.option_context("display.width", 200, "display.max_columns", 30,
                            "display.max_rows", 1000):  # fmt: skip
         for title, frame in report.tables():
-            if len(frame):
+            if len(frame) and title not in IN_EXCEL_ONLY:
                 print(f"\n{title}:")
-                print(frame.drop(columns=hidden, errors="ignore").to_string(index=False))
+                print(frame.to_string(index=False, na_rep=""))
+    if not args.excel:
+        print(f"\n({', '.join(IN_EXCEL_ONLY)}: with --excel)")
     for line in done:
         print(line)
 

@@ -218,6 +218,17 @@ def compare(rates: RateImport, locality: object = None,
     return out[cols].sort_values(["payer", "code", "modifier"], ignore_index=True)
 
 
+def pct_by_code(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Return the comparison as one row per code and modifier: code, modifier, medicare, then
+    each payer's pct_of_medicare in a column named after the payer (blank where it has no
+    rate); a payer's rates under other modifiers (97110-GP) are rows of their own."""
+    wide = comparison.pivot_table(index=["code", "modifier", "medicare"], columns="payer",
+                                  values="pct_of_medicare", aggfunc="first", dropna=False)  # fmt: skip
+    wide = wide.dropna(how="all").reset_index()
+    wide.columns.name = None
+    return wide.sort_values(["code", "modifier"], ignore_index=True)
+
+
 def compare_payers(path_or_frame, year: int = 2025, locality: object = None,
                    setting: object = "nonfacility", mapping: dict | None = None) -> pd.DataFrame:  # fmt: skip
     """Return payers' contracted rates against Medicare, one row per payer and code (see

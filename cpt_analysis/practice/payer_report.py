@@ -13,7 +13,7 @@ import pandas as pd
 from ..errors import WorkbookError
 from ..fees.payment import money, resolve_locality, resolve_setting
 from . import fee_builder as fb
-from .contracts import SAMPLE_RATES, RateImport, compare, read_rates
+from .contracts import SAMPLE_RATES, RateImport, compare, pct_by_code, read_rates
 
 EXPORT_CHARGES = "the encounter export's charge column"
 
@@ -56,16 +56,25 @@ class PayerReport:
 
     def tables(self) -> list[tuple[str, pd.DataFrame]]:
         """(title, table) of every part asked for, in order."""
-        parts = [("Payers vs Medicare", self.comparison),
+        parts = [("Percent of Medicare", pct_by_code(self.comparison)),
+                 ("Payers vs Medicare", self.comparison),
                  ("Mix by payer", self.by_payer), ("Mix by code", self.mix_by_code),
                  ("Fee schedule", self.fee_schedule), ("Left on the table", self.left_on_table),
                  ("Rejected rates", self.rates.rejected),
                  ("Rejected charges", self.charges_rejected)]  # fmt: skip
-        return [(name, t) for name, t in parts if t is not None and (len(t) or "Rejected" in name)]
+        return [(name, _modifier(t)) for name, t in parts
+                if t is not None and (len(t) or "Rejected" in name)]  # fmt: skip
 
     def sheets(self) -> dict[str, pd.DataFrame]:
         """The tables by sheet name, for :func:`export.write_excel`."""
         return dict(self.tables())
+
+
+def _modifier(table: pd.DataFrame) -> pd.DataFrame:
+    """A table's pricing modifier as its modifier, where it has no other (26, TC or blank)."""
+    if "pricing_modifier" in table and "modifier" not in table:
+        return table.rename(columns={"pricing_modifier": "modifier"})
+    return table
 
 
 def payer_report(rates: object = None, year: int = 2025, locality: object = None,
