@@ -39,12 +39,15 @@ def __getattr__(name: str):
         return module
     if name == "read_encounters":
         return __getattr__("encounters").read_encounters
+    if name == "compare_payers":
+        return import_module("cpt_analysis.practice.contracts").compare_payers
     raise AttributeError(f"module 'cpt_analysis' has no attribute {name!r}")
 
 
 __all__ = [
     "WorkbookError",
     "cms",
+    "compare_payers",
     "encounters",
     "icd10",
     "load_codes",
