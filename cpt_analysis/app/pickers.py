@@ -129,7 +129,7 @@ def check_years(value: object, done: dict | None = None) -> list[int]:
 
 def check_volumes(value: object, done: dict | None = None) -> dict[str, int]:
     """Yearly units by code, ``97012:120, 97110:400`` (the ``volumes`` validator)."""
-    return validator("volumes")(explorer.parse_volumes(value) if str(value).strip() else {})
+    return validator("volumes")(value)
 
 
 def check_cpt(value: object, done: dict | None = None) -> str:
@@ -140,6 +140,16 @@ def check_cpt(value: object, done: dict | None = None) -> str:
 def check_icd10(value: object, done: dict | None = None) -> str:
     """An ICD-10-CM code or prefix (the ``icd10_code`` validator)."""
     return validator("icd10_code")(value)
+
+
+def check_export(value: object, done: dict | None = None) -> str:
+    """An encounter export's path, absolute; empty for the sample (``encounters_path``)."""
+    return validator("encounters_path")(value)
+
+
+def check_column_map(value: object, done: dict | None = None) -> str:
+    """Columns not recognised by name, ``Their column=field; ...`` (``column_map``)."""
+    return validator("column_map")(value)
 
 
 def check_text(value: object, done: dict | None = None) -> str:
@@ -157,11 +167,12 @@ class Picker:
     check: Callable[[object, dict], object]
     note: w.HTML = field(default_factory=lambda: w.HTML(layout=w.Layout(margin="0 0 0 1em")))
     describe: Callable[[object, dict], str] | None = None  # what a good value was taken as
+    extra: list = field(default_factory=list)  # widgets beside it (the practice page's upload)
 
     @property
     def box(self) -> w.HBox:
         """The widget with its line beside it."""
-        return w.HBox([self.widget, self.note])
+        return w.HBox([self.widget, *self.extra, self.note])
 
     def read(self, done: dict) -> object:
         """Return the checked value; on a mistake show the refusal beside the widget and raise."""
