@@ -185,17 +185,18 @@ def test_findings_are_sorted_summarised_and_identifier_free():
     refuse_identifiers(found)  # the lines had patient ids; the findings do not
     table = summary(found, n_lines=3)
     assert table["finding"].tolist() == FINDINGS
-    assert table["findings"].tolist() == [1, 1, 1, 1]
-    assert table["share_of_lines"].tolist() == [33.33] * 4
+    assert table["findings"].tolist() == [1, 1, 1, 1, 0, 0, 0, 0]
+    assert table["share_of_lines"].tolist() == [33.33] * 4 + [0.0] * 4
     notes = table.set_index("finding")["note"]
     assert notes[UNPAIRED].startswith("Typical pairings are guidance for coding practice")
     assert notes[HEADER] == ""
+    assert notes["NCCI procedure-to-procedure"] == "Medicare's NCCI 2024Q3 practitioner edits"
 
 
 def test_clean_lines_give_an_empty_typed_table():
     found = audit(claim_lines([("2025-03-04", "97110", 1, 15, "M54.50", None)]))
     assert found.empty and list(found.columns)[0] == "line_ref"
-    assert summary(found)["findings"].tolist() == [0, 0, 0, 0]
+    assert summary(found)["findings"].tolist() == [0] * 8
 
 
 def test_a_visit_billing_over_999_units_is_told_its_own_count():
@@ -224,3 +225,37 @@ def test_a_visit_of_many_lines_is_judged_on_all_its_minutes():
             "timed lines bill 1201"),
     ]  # fmt: skip
     assert _units_found(rows[:-1]) == []  # 18,000 minutes: the 1,200 units are right
+
+
+def test_medicare_edits_and_the_therapy_threshold_join_the_findings(tmp_path):
+    """97012 + 97140 without a modifier, 97010 twice in a day (MUE 1), 64484 alone, and a
+    patient past the 2025 threshold without KX: four findings, each named and counted."""
+    from cpt_analysis.practice.intake import read_encounters
+
+    rows = [
+        "2025-03-04,Ann Lee PT,P1,97012,GP,,1,,M54.2,11",  # row 2
+        "2025-03-04,Ann Lee PT,P1,97140,GP,,1,10,M54.2,11",  # row 3: PTP
+        "2025-03-04,Ann Lee PT,P2,97010,GP,,1,,M54.2,11",  # row 4: MUE 1 a day, 2 billed
+        "2025-03-04,Ann Lee PT,P2,97010,GP,,1,,M54.2,11",  # row 5
+        "2025-03-04,Dr Ray,P3,64484,,,1,,M54.16,22",  # row 6: add-on alone
+        "2025-05-05,Ann Lee PT,P4,97110,GP,,4,60,M54.2,11",  # row 7...
+    ]
+    rows += [f"2025-05-{d:02d},Ann Lee PT,P4,97110,GP,,4,60,M54.2,11" for d in range(6, 31)]
+    path = tmp_path / "claims.csv"
+    path.write_text("DOS,Provider,Patient ID,CPT,Mod 1,Mod 2,Units,Minutes,Dx1,POS\n"
+                    + "\n".join(rows) + "\n")  # fmt: skip
+    lines = read_encounters(path).accepted
+    found = audit(lines)
+    refuse_identifiers(found)
+    table = summary(found, n_lines=len(lines)).set_index("finding")
+    assert table.loc["NCCI procedure-to-procedure", "findings"] == 1
+    assert table.loc["NCCI medically unlikely units", "findings"] == 1
+    assert table.loc["add-on code without its primary", "findings"] == 1
+    kx = found[found["finding"] == "therapy threshold without KX"]
+    assert table.loc["therapy threshold without KX", "findings"] == len(kx) > 0
+    assert kx["line_ref"].min() > 7 and kx["cpt"].eq("97110").all()
+    by_line = found.set_index("line_ref")
+    assert by_line.loc[3, "detail"].startswith("NCCI 2024Q3: 97140 billed with 97012")
+    assert by_line.loc[4, "finding"] == "NCCI medically unlikely units"
+    assert by_line.loc[6, "finding"] == "add-on code without its primary"
+    assert found["finding"].cat.categories.tolist() == FINDINGS

@@ -1,6 +1,8 @@
 """Coding audit of claim lines: diagnoses that cannot be billed on the date of service,
-procedure-diagnosis pairs outside the reference table, and timed units that disagree with the
-visit's timed minutes under the 8-minute rule.
+procedure-diagnosis pairs outside the reference table, timed units that disagree with the
+visit's timed minutes under the 8-minute rule, Medicare's NCCI edits (:mod:`.edits`:
+procedure-to-procedure pairs, medically unlikely units, add-on codes without their primary) and
+therapy lines past the year's threshold without KX (:mod:`.therapy_threshold`).
 
 Pure functions, DataFrames in and out. ICD-10-CM verdicts come from :func:`icd10.check_many`,
 called once per verdict period (fiscal year, split where a known change takes effect) on the
@@ -17,15 +19,21 @@ from pandas.api.types import union_categoricals
 from ..fees.pairings import GUIDANCE_NOTE
 from ..fees.timed_units import units_for_minutes
 from ..identifiers import icd10_key
+from ..reference import ncci
 from ..reference.icd10 import check_many, verdict_days
 from ..reference.loaders import load_codes, load_pairings
+from . import edits, therapy_threshold
 from .visits import visit_keys
 
 HEADER = "non-billable diagnosis (header)"
 INVALID = "diagnosis not valid on the date of service"
 UNPAIRED = "diagnosis not a typical pairing"
 UNITS = "units disagree with minutes (8-minute rule)"
-FINDINGS = [HEADER, INVALID, UNPAIRED, UNITS]
+FINDINGS = [HEADER, INVALID, UNPAIRED, UNITS, *edits.FINDINGS, therapy_threshold.FINDING]
+KX_NOTE = (
+    "only the lines of this file count toward the patient's yearly total; thresholds: "
+    "data/kx_thresholds.csv"
+)
 COLUMNS = ["line_ref", "provider", "date_of_service", "cpt", "finding", "icd10", "detail",
            "suggestion"]  # fmt: skip
 DX = [f"dx_{n}" for n in (1, 2, 3, 4)]
@@ -310,32 +318,70 @@ def _line_suggestion(minutes: int) -> str:
     return f"bill at most {-(-minutes // 15)} unit(s) of this code"
 
 
-def audit(lines: pd.DataFrame) -> pd.DataFrame:
+def audit(
+    lines: pd.DataFrame, explained: pd.DataFrame | None = None, quarter: str | None = None
+) -> pd.DataFrame:
     """Return every finding on the claim lines, sorted by line then finding type.
 
     ``lines``: accepted lines of :func:`encounters.read_encounters` (source_row, provider,
-    date_of_service, cpt, units, dx_1..4, minutes). Columns: line_ref (source row number),
-    provider, date_of_service, cpt, finding (one of :data:`FINDINGS`), icd10, detail,
-    suggestion. No patient identifier is carried. Raises WorkbookError for a bad date.
+    date_of_service, cpt, units, dx_1..4, minutes, modifier_1..4, patient_id). ``explained``:
+    :func:`productivity.explain` of the same lines, whose allowed amounts the therapy threshold
+    adds up (None: priced here, nationally). ``quarter``: the NCCI quarter (None: the newest).
+    Columns: line_ref (source row number), provider, date_of_service, cpt, finding (one of
+    :data:`FINDINGS`), icd10, detail, suggestion. No patient identifier is carried. Raises
+    WorkbookError for a bad date or a year without prices or KX threshold.
     """
     dx = _dx_codes(lines)  # shared by the diagnosis and pairing checks
     parts = [_diagnosis_findings(lines, *dx), _pairing_findings(lines, *dx), units_findings(lines)]
+    parts += _edit_parts(lines, explained, quarter)
     parts = [p for p in parts if len(p)]
     if not parts:
         return _empty()
-    text = ["provider", "cpt", "finding", "icd10", "detail", "suggestion"]
-    out = pd.concat([p.drop(columns=text) for p in parts], ignore_index=True)
+    text = ["provider", "cpt", "icd10", "detail", "suggestion"]
+    out = pd.concat([p.drop(columns=[*text, "finding"]) for p in parts], ignore_index=True)
+    out["date_of_service"] = out["date_of_service"].astype("datetime64[s]")
     for name in text:  # concatenated with the union of the categories
-        out[name] = union_categoricals([pd.Categorical(p[name]) for p in parts])
+        out[name] = union_categoricals([_str_categorical(p[name]) for p in parts])
+    out["finding"] = pd.Categorical(
+        np.concatenate([np.asarray(p["finding"], dtype=object) for p in parts]),
+        categories=FINDINGS,
+    )
     out = out[COLUMNS]
     order = np.lexsort((out["finding"].cat.codes.to_numpy(), out["line_ref"].to_numpy()))
     return out.iloc[order].reset_index(drop=True)
 
 
-def summary(findings: pd.DataFrame, n_lines: int | None = None) -> pd.DataFrame:
+def _str_categorical(column: pd.Series) -> pd.Categorical:
+    """A column as a categorical whose categories are text (an all-blank one has none)."""
+    cat = pd.Categorical(column)
+    return cat.set_categories(cat.categories.astype("str"), rename=True)
+
+
+def _edit_parts(lines: pd.DataFrame, explained: pd.DataFrame | None, quarter) -> list:
+    """The NCCI and therapy-threshold findings (nothing for no lines)."""
+    if lines.empty:
+        return []
+    parts = [edits.edit_findings(lines, quarter)]
+    has_therapy = False
+    for name in therapy_threshold.MODIFIER_COLUMNS:
+        if name in lines:
+            has_therapy |= bool(lines[name].astype("str").isin(therapy_threshold.KINDS).any())
+    if has_therapy:
+        if explained is None:
+            from .productivity import explain
+
+            explained = explain(lines)
+        parts.append(therapy_threshold.kx_findings(lines, explained))
+    return parts
+
+
+def summary(
+    findings: pd.DataFrame, n_lines: int | None = None, quarter: str | None = None
+) -> pd.DataFrame:
     """Return one row per finding type: findings, lines (distinct lines affected), providers,
     share_of_lines (percent of ``n_lines``, when given) and note (the pairing row says that
-    typical pairings are guidance, not coverage rules)."""
+    typical pairings are guidance, not coverage rules; the NCCI rows name the quarter; the KX
+    row says only this file's lines count)."""
     grouped = findings.groupby("finding", observed=False)
     out = pd.DataFrame(
         {
@@ -348,4 +394,8 @@ def summary(findings: pd.DataFrame, n_lines: int | None = None) -> pd.DataFrame:
         out["share_of_lines"] = (100.0 * out["lines"] / n_lines).round(2)
     out["note"] = ""
     out.loc[UNPAIRED, "note"] = GUIDANCE_NOTE
+    quarter = ncci.latest_quarter() if quarter is None else ncci.check_quarter(quarter)
+    for name in edits.FINDINGS:
+        out.loc[name, "note"] = f"Medicare's {ncci.label(quarter)} practitioner edits"
+    out.loc[therapy_threshold.FINDING, "note"] = KX_NOTE
     return out.rename_axis("finding").reset_index()

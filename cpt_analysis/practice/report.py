@@ -144,7 +144,7 @@ def report_of(
         raise _no_lines(imported, year, provider)
     result = productivity.productivity(lines, locality=locality)
     outside = int(productivity.outside(result["explain"]).sum())
-    findings = audit.audit(lines)
+    findings = audit.audit(lines, explained=result["explain"])
     return PracticeReport(
         source=Path(imported.source).name,
         year=year,

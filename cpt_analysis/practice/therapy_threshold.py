@@ -1,0 +1,183 @@
+"""Medicare's therapy threshold (the KX modifier) on a practice's claim lines.
+
+Per patient and calendar year, the allowed amounts of the therapy lines (after the therapy
+multiple-procedure reduction: :func:`productivity.explain`'s ``final_amount``) are added up in
+date order, physical therapy and speech-language pathology together (modifiers GP and GN) and
+occupational therapy apart (GO). The line that takes the running total past the year's
+threshold, and every later line of the same kind that year, needs the KX modifier (which
+attests that the therapy is medically necessary); a line without it is a finding. A patient
+whose total passes the targeted medical-review amount ($3,000) may have the claims reviewed.
+
+The thresholds are in ``data/kx_thresholds.csv`` with their source. Only the lines in the file
+are seen: a patient's therapy elsewhere that year counts toward Medicare's total too, so the
+real crossing may come earlier. Visits are grouped by patient id (or encounter id); without
+one nothing can be judged. No identifier leaves this module: cases are numbered.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from .. import config
+from ..errors import DataFileError, WorkbookError
+
+FINDING = "therapy threshold without KX"
+KINDS = {"GP": "PT/SLP", "GN": "PT/SLP", "GO": "OT"}
+MODIFIER_COLUMNS = ["modifier_1", "modifier_2", "modifier_3", "modifier_4"]
+CASE_COLUMNS = ["case", "year", "kind", "threshold", "targeted_review", "lines", "allowed",
+                "crossed_on", "lines_from_crossing", "without_kx", "past_targeted_review",
+                "targeted_review_on"]  # fmt: skip
+
+
+@cache
+def load_thresholds() -> pd.DataFrame:
+    """Return the KX thresholds: year, threshold and targeted_review (dollars, per patient and
+    year, PT/SLP together and OT apart), source."""
+    path = config.DATA_DIR / "kx_thresholds.csv"
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        return frame.astype({"year": "int64", "threshold": "float64",
+                             "targeted_review": "float64"})  # fmt: skip
+    except (OSError, ValueError, KeyError) as exc:
+        raise DataFileError(f"{path} cannot be read ({exc})", "restore it from git") from None
+
+
+def _modifiers(lines: pd.DataFrame) -> list[np.ndarray]:
+    return [lines[c].astype("str").to_numpy() for c in MODIFIER_COLUMNS if c in lines]
+
+
+def _patients(lines: pd.DataFrame) -> np.ndarray | None:
+    for name in ("patient_id", "encounter_id"):
+        if name in lines and lines[name].notna().any():
+            return lines[name].astype("category").cat.codes.to_numpy().astype(np.int64)
+    return None
+
+
+def _therapy_lines(lines: pd.DataFrame, explained: pd.DataFrame) -> pd.DataFrame:
+    """The therapy lines with their patient (a number), kind, year, amount and KX, in date
+    order (then file order)."""
+    patient = _patients(lines)
+    if patient is None or lines.empty:
+        return pd.DataFrame(columns=["row", "patient", "kind", "year", "day", "amount", "kx"])
+    mods = _modifiers(lines)
+    kind = np.full(len(lines), "", dtype=object)
+    kx = np.zeros(len(lines), dtype=bool)
+    for m in mods:
+        for modifier, name in KINDS.items():
+            kind = np.where((kind == "") & (m == modifier), name, kind)
+        kx |= m == "KX"
+    if not np.array_equal(explained["source_row"].to_numpy(), lines["source_row"].to_numpy()):
+        explained = explained.set_index("source_row").reindex(lines["source_row"])
+    amount = explained["final_amount"].to_numpy(dtype=float, na_value=np.nan)
+    day = lines["date_of_service"].to_numpy().astype("datetime64[D]")
+    frame = pd.DataFrame(
+        {
+            "row": np.arange(len(lines)),
+            "patient": patient,
+            "kind": kind,
+            "year": day.astype("datetime64[Y]").astype(np.int64) + 1970,
+            "day": day,
+            "amount": np.nan_to_num(amount),
+            "kx": kx,
+            "source_row": lines["source_row"].to_numpy(),
+        }  # fmt: skip
+    )
+    frame = frame[(frame["kind"] != "") & (frame["patient"] >= 0)]
+    return frame.sort_values(["patient", "kind", "year", "day", "source_row"], kind="stable")
+
+
+def _check_years(years: set[int]) -> pd.DataFrame:
+    limits = load_thresholds().set_index("year")
+    missing = sorted(y for y in years if y not in limits.index)
+    if missing:
+        raise WorkbookError(
+            f"no KX threshold for {', '.join(map(str, missing))} in data/kx_thresholds.csv",
+            f"the table covers {limits.index.min()}-{limits.index.max()}",
+        )
+    return limits
+
+
+def _running(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add each line's running total, and whether it is at or after its case's crossing."""
+    limits = _check_years(set(frame["year"].tolist()))
+    keys = ["patient", "kind", "year"]
+    frame = frame.assign(
+        total=frame.groupby(keys, sort=False)["amount"].cumsum().round(2),
+        threshold=limits["threshold"].reindex(frame["year"]).to_numpy(),
+        review=limits["targeted_review"].reindex(frame["year"]).to_numpy(),
+    )
+    frame["over"] = frame["total"] > frame["threshold"]
+    frame["past_review"] = frame["total"] > frame["review"]
+    return frame
+
+
+def threshold_cases(lines: pd.DataFrame, explained: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per patient, year and kind (PT/SLP or OT) of therapy: case (a number, in
+    order of crossing, never the patient's id), year, kind, threshold, targeted_review, lines,
+    allowed (the total), crossed_on (the date the total passed the threshold; NaT if never),
+    lines_from_crossing, without_kx (those lines lacking KX), past_targeted_review and
+    targeted_review_on. ``explained`` is :func:`productivity.explain` of ``lines`` (same
+    order). Empty without patient ids. Raises WorkbookError for a year without threshold."""
+    frame = _therapy_lines(lines, explained)
+    if frame.empty:
+        return pd.DataFrame(columns=CASE_COLUMNS)
+    frame = _running(frame)
+    keys = ["patient", "kind", "year"]
+    frame["no_kx"] = frame["over"] & ~frame["kx"]
+    grouped = frame.groupby(keys, sort=False)
+    out = grouped.agg(
+        threshold=("threshold", "first"), targeted_review=("review", "first"),
+        lines=("row", "size"), allowed=("total", "last"), lines_from_crossing=("over", "sum"),
+        without_kx=("no_kx", "sum"), past_targeted_review=("past_review", "any"),
+    ).reset_index()  # fmt: skip
+    out["crossed_on"] = _first_day(frame, "over", keys, out)
+    out["targeted_review_on"] = _first_day(frame, "past_review", keys, out)
+    out = out.sort_values(["crossed_on", "year", "kind", "allowed"], ascending=[True, True, True,
+                          False], na_position="last", kind="stable")  # fmt: skip
+    out["case"] = np.arange(1, len(out) + 1)
+    return out[CASE_COLUMNS].reset_index(drop=True)
+
+
+def _first_day(frame: pd.DataFrame, flag: str, keys: list[str], out: pd.DataFrame) -> np.ndarray:
+    first = frame[frame[flag]].groupby(keys, sort=False)["day"].first()
+    index = pd.MultiIndex.from_frame(out[keys])
+    return pd.to_datetime(first.reindex(index).to_numpy())
+
+
+def kx_findings(lines: pd.DataFrame, explained: pd.DataFrame) -> pd.DataFrame:
+    """Return a finding on every therapy line at or after its patient's crossing of the year's
+    threshold that lacks the KX modifier; columns as :func:`audit.audit`."""
+    frame = _therapy_lines(lines, explained)
+    columns = ["line_ref", "provider", "date_of_service", "cpt", "finding", "icd10", "detail",
+               "suggestion"]  # fmt: skip
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame = _running(frame)
+    bad = frame[frame["over"] & ~frame["kx"]]
+    rows = bad["row"].to_numpy()
+    detail = [
+        f"the patient's {k} therapy allowed in {y} reaches ${t:,.2f} with this line, past the "
+        f"${h:,.0f} threshold of {y}: the line needs the KX modifier"
+        for k, y, t, h in zip(bad["kind"], bad["year"], bad["total"], bad["threshold"],
+                              strict=True)
+    ]  # fmt: skip
+    suggestion = [
+        "append KX if the therapy is medically necessary and documented; without KX Medicare "
+        "denies the line" + (f"; past ${r:,.0f} the claims may be reviewed" if p else "")
+        for r, p in zip(bad["review"], bad["past_review"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "line_ref": lines["source_row"].to_numpy()[rows],
+            "provider": lines["provider"].astype("str").to_numpy()[rows],
+            "date_of_service": lines["date_of_service"].to_numpy()[rows],
+            "cpt": lines["cpt"].astype("str").to_numpy()[rows],
+            "finding": FINDING,
+            "icd10": "",
+            "detail": detail,
+            "suggestion": suggestion,
+        }
+    )
