@@ -80,14 +80,16 @@ def _payers(args: argparse.Namespace) -> None:
         done.append(f"tables written to {write_excel(args.excel, report.sheets())}")
     print(report.headline)
     print(report.rates.summary())
+    tables = report.tables()
     with pd.option_context("display.width", 200, "display.max_columns", 30,
                            "display.max_rows", 1000):  # fmt: skip
-        for title, frame in report.tables():
+        for title, frame in tables:
             if len(frame) and title not in IN_EXCEL_ONLY:
                 print(f"\n{title}:")
                 print(frame.to_string(index=False, na_rep=""))
+    unprinted = [title for title, _ in tables if title in IN_EXCEL_ONLY]
     if not args.excel:
-        print(f"\n({', '.join(IN_EXCEL_ONLY)}: with --excel)")
+        print(f"\n({', '.join(unprinted)}: with --excel)")
     for line in done:
         print(line)
 

@@ -22,9 +22,23 @@ from .. import config
 from ..errors import WorkbookError
 from ..export import write_csv
 from ..fees.payment import cents, money, price, resolve_locality, resolve_setting
+from ..presentation import register_many
 from ..validation import register
 from .rate_files import BAD_ROW, OPEN_END, OPEN_START, RATES, Checks, Spec, read_table
 
+register_many(
+    {
+        "payer": ("Payer", "text"),
+        "pricing_modifier": ("Priced as modifier", "code", "26 or TC: the code's own row"),
+        "allowed": ("Allowed", "money", "the payer's contracted amount per unit"),
+        "medicare": ("Medicare amount", "money", "per unit, in the year, locality and setting"),
+        "pct_of_medicare": ("% of Medicare", "percent", "allowed / Medicare amount x 100"),
+        "effective_from": ("In force from", "date"),
+        "effective_to": ("In force to", "date"),
+        "medicare_note": ("Medicare note", "text"),
+        "medicare_source": ("Medicare basis", "text", "RVU release, locality and setting"),
+    }
+)
 SAMPLE_RATES = config.DATA_DIR / "sample_payer_rates.csv"
 # the shipped sample's made-up contracts: percent of Medicare by code prefix ("" = any other)
 SAMPLE_TERMS = {

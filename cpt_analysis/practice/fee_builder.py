@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import WorkbookError
+from ..presentation import register_many
 from ..validation import register
 from .contracts import medicare_amounts, percent_of
 from .rate_files import CHARGES, Checks, read_table
@@ -32,6 +33,26 @@ ROUNDING = {
     "10": (Decimal("10"), ROUND_HALF_UP),
     "10-up": (Decimal("10"), ROUND_CEILING),
 }
+register_many(
+    {
+        "medicare_total": ("Medicare for the units", "money", "units x the Medicare amount"),
+        "contract_total": ("Payer for the units", "money", "units x the payer's allowed amount"),
+        "codes_rated": ("Codes of the mix with a rate", "count"),
+        "units_rated": ("Units of the mix with a rate", "count"),
+        "medicare_rated": ("Medicare for those units", "money"),
+        "contract_rated": ("Payer for those units", "money"),
+        "mix_medicare": ("Medicare for the whole mix", "money"),
+        "coverage_pct": ("% of the mix rated", "percent", "of the mix's Medicare dollars"),
+        "percent": ("% of Medicare", "percent"),
+        "highest_allowed": ("Highest allowed", "money"),
+        "highest_payer": ("Highest payer", "text"),
+        "below_a_payer": ("Below a payer's allowed", "flag", "charge < highest allowed"),
+        "gap_per_unit": ("Left on the table per unit", "money", "allowed - charge"),
+        "gap_at_volume": ("Left on the table at the mix's units", "money",
+                          "per unit x the practice's units of the code"),
+        "charges_seen": ("Distinct charges seen", "count"),
+    }
+)  # fmt: skip
 MAX_PERCENT = 1000.0  # of Medicare: above it a percent is a typing slip
 
 

@@ -5,7 +5,7 @@ charge is below a payer's allowed amount."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -31,7 +31,7 @@ class PayerReport:
     fee_schedule: pd.DataFrame | None = None
     left_on_table: pd.DataFrame | None = None
     charges_source: str = ""
-    charges_rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
+    charges_rejected: pd.DataFrame | None = None  # of a charge file
     percent: float | None = None
     rounding: str = "cents"
 
@@ -40,9 +40,9 @@ class PayerReport:
         """One paragraph: the rates read, the comparison's basis, and the mix's result."""
         c, t = self.rates.counts, self.comparison
         source = t["medicare_source"].iloc[0].split()[0] if len(t) else ""
-        text = (f"{c['accepted']:,} rates of {t['payer'].nunique():,} payers "
+        text = (f"{_n(c['accepted'], 'rate')} of {_n(t['payer'].nunique(), 'payer')} "
                 f"({Path(self.rates.source).name}) against Medicare {self.rates.year} ({source}) "
-                f"at {self.locality}, {self.setting}; {c['rejected']:,} rows rejected, "
+                f"at {self.locality}, {self.setting}; {_n(c['rejected'], 'row')} rejected, "
                 f"{c['blank_lines']:,} blank.")  # fmt: skip
         if self.by_payer is not None and len(self.by_payer):
             best = self.by_payer.sort_values("pct_of_medicare", ascending=False).iloc[0]
@@ -50,7 +50,7 @@ class PayerReport:
                      f"{best['pct_of_medicare']:.2f}% of Medicare.")  # fmt: skip
         if self.left_on_table is not None and len(self.left_on_table):
             gaps = self.left_on_table
-            text += (f" {gaps['code'].nunique():,} codes are charged below a payer's allowed "
+            text += (f" {_n(gaps['code'].nunique(), 'code')} charged below a payer's allowed "
                      f"amount (up to {money(gaps['gap_per_unit'].max())} a unit).")  # fmt: skip
         return text
 
@@ -68,6 +68,10 @@ class PayerReport:
     def sheets(self) -> dict[str, pd.DataFrame]:
         """The tables by sheet name, for :func:`export.write_excel`."""
         return dict(self.tables())
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
 def _modifier(table: pd.DataFrame) -> pd.DataFrame:
