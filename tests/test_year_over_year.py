@@ -9,6 +9,8 @@ Figures used (data/rvus, global rows; GPCIs of 01112-05 San Francisco):
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -122,10 +124,14 @@ def test_the_2026_apm_factor_is_a_conversion_factor_effect(tmp_path):
 
 
 def test_a_code_paid_in_one_year_only_moves_whole_into_coverage(tmp_path):
-    # 99213 in the facility (POS 22) stays paid; 97010 is bundled (status B): never paid
-    mix = lines(tmp_path, "2025-06-10,Dr A,P1,97010,GP,1,M54.50,11\n")
-    t = compare_years(mix, 2025, 2026).total
-    assert t["change"] == 0.0 and t["by_coverage"] == 0.0
+    # 99201 (2020: 0.48 + 0.76 + 0.05 = 1.29 x 36.0896 = 46.5556) was deleted for 2021
+    mix = lines(tmp_path, "2020-06-10,Dr A,P1,99201,,1,M54.50,11\n")
+    t = compare_years(mix, 2020, 2021).total
+    assert (t["payment_from"], t["payment_to"], t["change"]) == (46.56, 0.0, -46.56)
+    assert t["by_coverage"] == -46.56 and t["by_rules"] == 0.0
+    assert (t["wrvus_from"], t["wrvus_to"]) == (0.48, 0.0)
+    back = compare_years(mix, 2021, 2020).total
+    assert back["by_coverage"] == 46.56 and back["by_work"] == 0.0
 
 
 def test_redate_keeps_month_and_day_and_moves_february_29():
@@ -149,10 +155,19 @@ def test_cli_compare_years_on_the_sample(capsys, tmp_path):
     assert main([*argv, "--excel", str(out)]) == 0
     text = capsys.readouterr().out
     assert text.startswith("1,940 claim lines (dates of service in 2025) re-dated into 2025")
-    assert "$123,970.18 -> $127,707.95 (+$3,737.77)" in text
+    # the sample's amounts follow the pricing rules; the split always adds up to the change
+    found = re.search(r"Medicare payment \$[\d,.]+ -> \$[\d,.]+ \(([+-])\$([\d,.]+)\)", text)
+    signed = float(found[2].replace(",", "")) * (1 if found[1] == "+" else -1)
     sheets = pd.read_excel(out, sheet_name=None)
-    assert list(sheets) == ["Effects", "By code", "By provider", "Conversion factors", "Lines"]
-    assert round(sheets["Effects"]["dollars"].sum(), 2) == 3737.77
+    assert [s for s in sheets if s != "About"] == [
+        "Effects",
+        "By code",
+        "By provider",
+        "Conversion factors",
+        "Lines",
+    ]
+    assert round(sheets["Effects"].iloc[:, 1].sum(), 2) == signed  # the dollars column
+    assert len(sheets["Lines"]) == 1940
 
 
 @pytest.mark.parametrize(

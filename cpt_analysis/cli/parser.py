@@ -7,7 +7,7 @@ import argparse
 import textwrap
 from typing import NoReturn
 
-from . import app, articles, fees, payers, practice, reference, reports, yoy
+from . import app, articles, compensation, fees, payers, practice, reference, reports, yoy
 from .messages import say
 from .options import shared_options
 
@@ -20,6 +20,7 @@ COMMANDS = (
     practice.add_practice,
     payers.add_payers,
     yoy.add_compare_years,
+    compensation.add_compensation,
     articles.add_article,
     articles.add_ingest,
     reference.add_store,
