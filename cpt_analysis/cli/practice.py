@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 import pandas as pd
 
@@ -39,7 +40,63 @@ def add_practice(sub: argparse._SubParsersAction, shared: Shared) -> None:
         "locality, charge, patient_id, encounter_id. The output's `columns:` line shows every "
         "column read, ready to paste back",
     )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="after the first line, print one JSON object for scripts (lines, work RVUs, payment, "
+        "findings by kind, rows accepted and rejected, files written) instead of the tables",
+    )
     p.set_defaults(func=_practice)
+
+
+def _about(report, args: argparse.Namespace) -> dict:
+    """The Excel About sheet's items: the file, year, locality and provider, and the RVU
+    releases (with their CMS files) the year is priced with."""
+    from ..reference.loaders import load_rvu_releases
+
+    releases = load_rvu_releases()
+    mine = releases[releases["year"] == report.year]
+    sources = [f"{r} ({s}, from {f:%Y-%m-%d})" for r, s, f in zip(
+        mine["release"], mine["source"], mine["effective_from"], strict=True
+    )]  # fmt: skip
+    return {
+        "Report": "practice productivity, payment and audit (cpt-workbook practice)",
+        "Encounter export": report.source,
+        "Year of service": report.year,
+        "Locality": report.locality,
+        "Provider filter": args.provider or "all providers",
+        "Data sources and releases": "CMS physician fee schedule RVU files: "
+        + ("; ".join(sources) or "the year's imported file"),
+    }
+
+
+def summary(report, written: dict) -> dict:
+    """The practice report's figures for scripts: the headline's numbers and more."""
+    pm, imported = report.provider_month, report.imported
+    counts = report.findings_summary.set_index("finding")["findings"] if len(
+        report.findings_summary
+    ) else pd.Series(dtype=int)  # fmt: skip
+    return {
+        "source": report.source,
+        "year": report.year,
+        "locality": report.locality,
+        "provider_filter": report.provider or None,
+        "claim_lines": int(report.lines),
+        "work_rvus": round(float(pm["wrvus"].sum()), 2),
+        "total_rvus": round(float(pm["total_rvus"].sum()), 2),
+        "medicare_payment": round(float(pm["payment"].sum()), 2),
+        "mppr_reduction": round(float(pm["mppr_reduction"].sum()), 2),
+        "unpaid_lines": int(pm["unpaid_lines"].sum()),
+        "providers": int(pm["provider"].nunique()),
+        "audit_findings": int(len(report.findings)),
+        "findings_by_kind": {str(k): int(v) for k, v in counts.items()},
+        "rows": {
+            "in_file": int(imported.counts["input"] + imported.counts["blank_lines"]),
+            "accepted": int(imported.counts["accepted"]),
+            "rejected": int(imported.counts["rejected"]),
+        },
+        "written": written,
+    }
 
 
 def _practice(args: argparse.Namespace) -> None:
@@ -55,8 +112,10 @@ def _practice(args: argparse.Namespace) -> None:
         for name, column in imported.mapping.items()
     )
     done = []  # every file is written before anything is printed: a closed stdout loses none
+    written = {}
     if args.rejected:
-        done.append(f"rejected rows written to {imported.write_rejected(args.rejected)}")
+        written["rejected"] = str(imported.write_rejected(args.rejected))
+        done.append(f"rejected rows written to {written['rejected']}")
     try:
         report = report_of(imported, args.year, args.locality, args.provider or "")
     except WorkbookError as exc:  # the one line says where the rejected rows are
@@ -65,8 +124,12 @@ def _practice(args: argparse.Namespace) -> None:
         where = f"the rejected rows and their reasons are in {args.rejected}"
         raise WorkbookError(exc.problem, f"{exc.fix}; {where}") from None
     if args.excel:
-        done.append(f"tables written to {write_excel(args.excel, report.sheets())}")
+        written["excel"] = str(write_excel(args.excel, report.sheets(), about=_about(report, args)))
+        done.append(f"tables written to {written['excel']}")
     print(report.headline)
+    if args.json:
+        print(json.dumps(summary(report, written), ensure_ascii=False))
+        return
     print(f"columns: {columns}")
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(report.reconciliation.to_string(index=False))

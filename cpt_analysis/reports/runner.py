@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import re
+import subprocess
 import tempfile
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -222,6 +223,21 @@ def _planned(path: Path, params: dict, out: Path) -> str:
     return stem
 
 
+def quiet_kernel_manager() -> type:
+    """Return a kernel manager whose kernel's own stdout and stderr go nowhere: the console of
+    ``run`` and ``make report`` shows no kernel noise. Cell outputs and errors travel over the
+    kernel's channels, not these streams, so the report and the result lose nothing."""
+    from jupyter_client import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+            kw.setdefault("stdout", subprocess.DEVNULL)
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
+
+
 def run_one(notebook: str | Path, params: dict, out_dir: str | Path | None = None) -> RunResult:
     """Execute one notebook with papermill and export it; return what it produced.
 
@@ -255,6 +271,9 @@ def run_one(notebook: str | Path, params: dict, out_dir: str | Path | None = Non
                 # "KeyboardInterrupt caught" line when papermill interrupts it to shut it down
                 # after a failing cell; a cell's error and a dead kernel still reach the result
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                # and whatever the kernel process prints itself (ipykernel's event loop writes
+                # "KeyboardInterrupt caught in kernel" straight to its stdout) goes nowhere
+                kernel_manager_class=quiet_kernel_manager(),
             )
         except PapermillExecutionError as exc:  # a cell raised: the error's name and value
             result.error = _one_line(
