@@ -1,0 +1,91 @@
+"""E/M level distribution per provider and practice-wide, outliers and a user's benchmark."""
+
+import pandas as pd
+import pytest
+
+from cpt_analysis.errors import WorkbookError
+from cpt_analysis.practice.em_levels import (
+    PRACTICE,
+    chart,
+    compare,
+    distribution,
+    load_benchmark,
+    outliers,
+)
+
+
+def lines():
+    codes = [("Dr A", "99213")] * 6 + [("Dr A", "99214")] * 4
+    codes += [("Dr B", "99214")] * 5 + [("Dr B", "99215")] * 5
+    codes += [("Dr B", "99203"), ("Dr B", "97110")]  # a new patient; not an E/M
+    return pd.DataFrame(codes, columns=["provider", "cpt"]).astype("category")
+
+
+def test_shares_per_provider_and_practice():
+    dist = distribution(lines())
+    est = dist[dist["family"] == "established patient"].set_index(["provider", "code"])
+    assert est.loc["Dr A", "share"].tolist() == [0.0, 0.0, 60.0, 40.0, 0.0]
+    assert est.loc["Dr B", "share"].tolist() == [0.0, 0.0, 0.0, 50.0, 50.0]
+    assert est.loc[PRACTICE, "lines"].tolist() == [0, 0, 6, 9, 5]
+    assert est.loc[PRACTICE, "share"].tolist() == [0.0, 0.0, 30.0, 45.0, 25.0]
+    new = dist[dist["family"] == "new patient"]
+    assert new[new["provider"] == "Dr B"]["share"].tolist() == [0.0, 100.0, 0.0, 0.0]
+    assert set(new["provider"]) == {"Dr B", PRACTICE}  # Dr A saw no new patient
+
+
+def test_providers_that_differ_from_the_rest_of_the_practice():
+    table = outliers(lines(), min_lines=10)
+    est = table[table["family"] == "established patient"].set_index("provider")
+    # Dr A 60/40 on 99213/99214 against Dr B's 50/50 on 99214/99215: half of 60+10+50 = 60
+    assert est.loc["Dr A", "distance"] == 60.0 and est.loc["Dr B", "distance"] == 60.0
+    assert est.loc["Dr A", "mean_level"] == 3.4 and est.loc["Dr A", "rest_mean_level"] == 4.5
+    assert est["differs"].all()
+    assert not outliers(lines())["differs"].any()  # under 20 lines each: not judged
+    assert not outliers(lines(), min_lines=10, min_distance=61)["differs"].any()
+
+
+def test_benchmark_file(tmp_path):
+    path = tmp_path / "bench.csv"
+    path.write_text("code,share\n99211,5\n99212,15\n99213,45\n99214,30\n99215,5%\n")
+    bench = load_benchmark(path)
+    assert bench["share"].tolist() == [5.0, 15.0, 45.0, 30.0, 5.0]
+    table = compare(distribution(lines()), bench).set_index("code")
+    assert table.loc["99213", ["practice", "benchmark", "difference"]].tolist() == [30, 45, -15]
+    assert table.loc["99215", "difference"] == 20.0
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("code,share\n99213,50\n99214,40\n", "the established patient shares add up to 90"),
+        ("code,pct\n99213,100\n", "needs the columns code and share"),
+        ("code,share\n97110,100\n", "97110 is not an office visit code"),
+        ("code,share\n99213,150\n", "every share must be a percent from 0 to 100"),
+        ("code,share\n99213,lots\n", "every share must be a percent from 0 to 100"),
+    ],
+)
+def test_a_bad_benchmark_is_one_line(tmp_path, text, message):
+    path = tmp_path / "b.csv"
+    path.write_text(text)
+    with pytest.raises(WorkbookError, match=message):
+        load_benchmark(path)
+
+
+def test_missing_benchmark_and_folder(tmp_path):
+    with pytest.raises(WorkbookError, match="is not a file"):
+        load_benchmark(tmp_path / "none.csv")
+    with pytest.raises(WorkbookError, match="is a folder"):
+        load_benchmark(tmp_path)
+
+
+def test_chart_stacks_each_level():
+    fig = chart(distribution(lines()))
+    assert [t.name for t in fig.data] == ["99211", "99212", "99213", "99214", "99215"]
+    assert list(fig.data[2].y) == ["Dr A", "Dr B", PRACTICE]
+    assert list(fig.data[2].x) == [60.0, 0.0, 30.0]
+    assert fig.layout.barmode == "stack"
+
+
+def test_no_em_lines():
+    frame = pd.DataFrame({"provider": ["A"], "cpt": ["97110"]})
+    assert distribution(frame).empty and outliers(frame).empty
