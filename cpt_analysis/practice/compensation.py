@@ -23,7 +23,7 @@ from .. import config
 from ..errors import WorkbookError
 from ..fees.payment import money
 from ..plotting import HOVER, layout, plain_values
-from ..validation import register
+from ..validation import register, register_check
 from .comp_plan import Plan, read_plan
 from .productivity import explain
 from .year_over_year import redate
@@ -179,6 +179,33 @@ def _other_rvu_year(value: object) -> int:
     from ..reference.loaders import rvu_year
 
     return 0 if str(value).strip() in ("0", "") else rvu_year(value)
+
+
+@register("benchmark_wrvus")
+def _benchmark(value: object) -> float:
+    """An annual wRVU benchmark the user holds (none is shipped); 0 for none."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or not 0 <= number <= 1_000_000:
+        raise WorkbookError(
+            f"benchmark_wrvus is {value!r}", "give annual wRVUs from 0 to 1,000,000"
+        )
+    return number
+
+
+@register_check
+def _other_year_differs(params: dict) -> None:
+    """Notebook 07 compares the plan's RVU year with another: they must differ."""
+    if "plan_path" in params and "other_rvu_year" in params:
+        plan = read_plan(params["plan_path"] or SAMPLE_PLAN)
+        other = params["other_rvu_year"] or None
+        if other == plan.rvu_year:
+            raise WorkbookError(
+                f"other_rvu_year counts {plan.rvu_words}, as the plan does: nothing to compare",
+                "give another year, or 0 for each line's own year",
+            )
 
 
 def ytd_chart(monthly: pd.DataFrame) -> object:
