@@ -16,7 +16,8 @@ def test_97012_national_2025_from_the_file_figures():
     p = price("97012", year=2025)
     assert p.amount == expected == 14.23
     assert (p.conversion_factor, p.gpci_work, p.locality_id) == (32.3465, 1.0, "national")
-    assert p.limiting_charge == cents(14.23 * 0.95 * 1.0925)
+    # 115% of the 95% non-participating amount: 109.25% of the participating amount
+    assert p.limiting_charge == cents(14.23 * 1.0925) == 15.55
 
 
 def test_place_of_service_decides_the_setting():
@@ -25,9 +26,13 @@ def test_place_of_service_decides_the_setting():
     assert resolve_setting("11") == ("nonfacility", "11")
     assert resolve_setting("non-facility") == ("nonfacility", "")
     inpatient = price("97012", year=2025, setting="21")
-    assert inpatient.amount is None
-    assert (
-        inpatient.reason == "no amount in a facility setting: CMS marks this setting NA for 97012"
+    # NA is a note, not a zero: CMS's payment files price it with the PE RVU the file shows
+    r = _row("97012", 2025)
+    assert r["pe_na_facility"] and inpatient.na and inpatient.pe_rvu == r["pe_rvu_facility"]
+    assert inpatient.amount == cents((r["work_rvu"] + r["pe_rvu_facility"] + r["mp_rvu"]) * 32.3465)
+    assert inpatient.na_note == (
+        "CMS marks the facility setting NA for 97012: the service is rarely done there, and "
+        "CMS's payment files price it with the PE RVU the file shows"
     )
     assert price("97012", year=2025, setting="11").amount == 14.23
 
@@ -84,8 +89,13 @@ def test_bad_inputs_are_one_line():
             "11 (office) or 22.",
         ),
         (
-            dict(code="72148", modifier="59", year=2025),
-            "72148 has no row for modifier 59 in 2025: its rows are: none, 26, TC.",
+            dict(code="72148", modifier="26 TC", year=2025),
+            "26 and TC on one line contradict each other: bill the professional (26) and "
+            "technical (TC) parts on two lines, or neither for the global service.",
+        ),
+        (
+            dict(code="97012", modifier="TC", year=2025),
+            "97012 has no row for modifier TC in 2025: its rows are: none.",
         ),
         (
             dict(code="99999", year=2025),

@@ -78,11 +78,17 @@ def test_place_of_service_decides_the_setting(tmp_path):
     assert row(out, 2)["final_amount"] == 88.95 and row(out, 2)["setting"] == "nonfacility"
     # outpatient hospital (22): facility PE 0.57: 1.97 x 32.3465 = 63.722605 -> $63.72
     assert row(out, 3)["final_amount"] == 63.72 and row(out, 3)["setting"] == "facility"
-    # 97110 is NA in the facility setting (22 and 21, inpatient): no amount
+    # 97110 is NA in the facility setting (22 and 21, inpatient): priced all the same, with the
+    # PE the file shows (0.43), as CMS's payment files do: (0.45 + 0.43 + 0.01) x 32.3465 =
+    # 0.89 x 32.3465 = 28.788385 -> $28.79; the reason says NA
     for source_row in (4, 5):
         r = row(out, source_row)
-        assert pd.isna(r["base_amount"]) and pd.isna(r["final_amount"])
-        assert r["reason"] == "NA in facility setting" and r["wrvus"] == 0.45
+        assert r["base_amount"] == r["final_amount"] == 28.79
+        assert r["reason"] == (
+            "paid; CMS marks the facility setting NA; therapy reduction: full PE, highest PE of "
+            "the visit (per patient per day)"
+        )
+        assert r["wrvus"] == 0.45
 
 
 def test_only_payable_statuses_are_paid(tmp_path):

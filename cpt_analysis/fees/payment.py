@@ -1,27 +1,28 @@
-"""Medicare physician fee schedule amounts: conversion factor, setting, locality, status rules.
+"""Medicare physician fee schedule amounts, as CMS's own payment files give them.
 
-amount = (work RVU x work GPCI + PE RVU x PE GPCI + MP RVU x MP GPCI) x conversion factor, with
-the facility PE RVU where the place of service is a facility and the non-facility PE RVU
-elsewhere. Only statuses A, R and T are paid; an ``NA`` indicator means no amount in that
-setting; modifiers 26 and TC are priced from their own rows.
+fee-schedule amount = (work RVU x work GPCI + PE RVU x PE GPCI + MP RVU x MP GPCI) x conversion
+factor, rounded to the cent, with the facility PE RVU where the place of service is a facility
+and the non-facility PE RVU elsewhere. Only statuses A, R and T are paid. A setting the RVU file
+marks ``NA`` is still priced with the PE RVU the file shows (CMS's payment files do so): NA is a
+note that the service is rarely done there. Codes whose OPPS indicator is 1 (the file gives OPPS
+PE and MP RVUs) are paid the lower of that amount and the OPPS price, the same formula with the
+OPPS RVUs. Modifiers 26 and TC are priced from their own rows; payment modifiers (50, 51, 62,
+66, 80-82, AS) adjust the amount (:mod:`modifiers`, :mod:`multiple`); :mod:`owed` splits it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 from ..dates import as_date
-from ..errors import IMPORT_HINT, IMPORT_RVU_HINT, MissingGpciError, WorkbookError
-from ..identifiers import normalize_hcpcs, normalize_modifier
-from ..reference import places
+from ..errors import IMPORT_RVU_HINT, WorkbookError
+from ..identifiers import normalize_hcpcs
 from ..reference.indicators import PAYABLE_STATUSES, STATUS_MEANINGS, meaning
 from ..reference.loaders import (
     gpci_releases,
-    gpci_years,
     load_conversion_factors,
     load_gpci,
     load_rvus,
@@ -29,7 +30,14 @@ from ..reference.loaders import (
     release_words,
     rvu_years,
 )
-from ..validation import register, register_check
+from ..validation import register
+from .locality import NATIONAL, is_national, match_localities, resolve_locality
+from .modifiers import split_modifiers
+from .money import cents, money
+from .priced import Price, adjusted
+
+__all__ = ["NATIONAL", "Price", "cents", "conversion_factor", "is_national", "match_localities",
+           "money", "price", "price_frame", "resolve_locality", "resolve_setting"]  # fmt: skip
 
 # places of service that CMS pays at the facility rate; every other valid code is non-facility
 FACILITY_POS = frozenset(
@@ -46,10 +54,6 @@ SETTING_WORDS = {
     "nf": "nonfacility",
     "office": "nonfacility",
 }
-# every way a user may ask for the national amount (all GPCIs 1.0), compared without case
-NATIONAL = frozenset({"", "national", "nationwide", "none", "us", "usa", "u.s.", "united states"})
-LIMITING_FACTOR = 1.0925
-NONPAR_FACTOR = 0.95
 
 
 def resolve_setting(setting: object) -> tuple[str, str]:
@@ -103,142 +107,6 @@ def conversion_factor(
     return rows.iloc[0]
 
 
-def is_national(locality: object) -> bool:
-    """Return True where ``locality`` asks for the national amount: None, blank, ``national``,
-    ``US``, ``USA``... in any case (the one definition used everywhere)."""
-    return locality is None or str(locality).strip().lower() in NATIONAL
-
-
-def match_localities(gpci: pd.DataFrame, text: str) -> pd.DataFrame:
-    """Return the localities of ``gpci`` that ``text`` names.
-
-    ``text`` is a ZIP code (94110, or a ZIP+4: five digits, as CMS's ZIP file of October 2025
-    places it; see :func:`places.zip_gpci`), a MAC-NN id (01112-05, or seven digits 0111205:
-    never a ZIP), a state (two letters such as CA: every locality of the state), or words of a
-    name: each word must start a word of the locality's name (``SAN FRAN``, ``manhattan``),
-    never sit inside one (``USA`` does not find THOUSAND). Raises WorkbookError for a ZIP that
-    CMS's file lacks, splits by ZIP+4, or places in a locality drawn otherwise in gpci's year.
-    """
-    text = str(text).strip()
-    if places.zip_code(text):
-        return places.zip_gpci(gpci, text)
-    compact = re.sub(r"[\s\-_/]", "", text)
-    hits = gpci[(gpci["mac"] + gpci["locality_number"]) == compact]
-    if not hits.empty:
-        return hits
-    if re.fullmatch(r"[A-Za-z]{2}", text):
-        return gpci[gpci["state"].str.upper() == text.upper()]
-    words = re.findall(r"[0-9A-Za-z]+", text)
-    if not words:
-        return gpci.iloc[0:0]
-    names = gpci["locality_name"].astype("str")
-    keep = pd.Series(True, index=gpci.index)
-    for word in words:
-        keep &= names.str.contains(rf"(?<![0-9A-Za-z]){re.escape(word)}", case=False, regex=True)
-    return gpci[keep]
-
-
-def resolve_locality(locality: object, year: int) -> pd.Series | None:
-    """Return the GPCI row of a locality for ``year``, or None for the national amount.
-
-    A locality is ``MAC-NN`` (01112-05), ``MACNN`` (0111205), a ZIP code (94110) or words that
-    start words of one locality's name (MANHATTAN); ``national``, ``US`` and the like
-    (:func:`is_national`) mean the national amount. Raises WorkbookError for an unknown or
-    ambiguous locality or a ZIP split between localities (:func:`match_localities`; checked
-    against the latest GPCIs when ``year`` has none), and :class:`errors.MissingGpciError` for a
-    known locality in a year without GPCIs.
-    """
-    if is_national(locality):
-        return None
-    years = gpci_years()
-    has_year = int(year) in years
-    known = [y for y in years if y <= int(year)] or years
-    gpci = load_gpci(int(year) if has_year else known[-1])
-    hits = match_localities(gpci, str(locality))
-    if hits.empty:
-        where = f"in {year}" if has_year else f"(checked against the {known[-1]} localities)"
-        raise WorkbookError(
-            f"{_quoted(locality)} is not a Medicare locality {where}",
-            "use MAC-locality such as 01112-05, a state such as CA, or words of a name; "
-            "`cpt-workbook localities` lists them",
-        )
-    if len(hits) > 1:
-        names = "; ".join(hits["locality_id"] + " " + hits["locality_name"])
-        if len(names) > 200:
-            names = names[:200].rsplit(";", 1)[0] + f"; ... {len(hits)} in all"
-        raise WorkbookError(
-            f"{_quoted(locality)} matches several localities ({names})", "use its MAC-NN id"
-        )
-    if not has_year:
-        have = ", ".join(map(str, years))
-        raise MissingGpciError(f"no GPCIs for {year} (the workbook has {have})", IMPORT_HINT)
-    return hits.iloc[0]
-
-
-@register_check
-def _known_locality(params: dict) -> None:
-    """A locality given is checked against the year's GPCIs (``year``, else ``to_year``, else the
-    latest year with RVUs); a known one in a year without GPCIs passes, since national amounts
-    can still be shown, with the reason."""
-    if "locality" not in params:
-        return
-    year = params.get("year") or params.get("to_year") or rvu_years()[-1]
-    try:
-        resolve_locality(params["locality"], year)
-    except MissingGpciError:
-        pass
-
-
-def _quoted(value: object) -> str:
-    """A user's value in one line, quoted: line breaks and other controls shown escaped."""
-    text = str(value)
-    return repr(text) if not text.isprintable() else f"'{text}'"
-
-
-def cents(value: float) -> float:
-    """Round dollars to cents, halves away from zero (as fee schedules print them)."""
-    return float(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def money(value: float | None, missing: str = "no amount", sign: bool = False) -> str:
-    """Return dollars as the workbook writes them everywhere: ``$1,234.56``, ``-$3.20``, with
-    ``+`` before a gain when ``sign``; ``missing`` where there is no amount (None or NaN)."""
-    if value is None or pd.isna(value):
-        return missing
-    return f"{'-' if value < 0 else '+' if sign else ''}${abs(value):,.2f}"
-
-
-@dataclass(frozen=True)
-class Price:
-    """One priced service: the inputs of the formula, the amount (None if unpaid) and why."""
-
-    code: str
-    modifier: str
-    year: int
-    setting: str
-    place_of_service: str
-    locality_id: str
-    locality_name: str
-    status: str
-    work_rvu: float
-    pe_rvu: float
-    mp_rvu: float
-    gpci_work: float
-    gpci_pe: float
-    gpci_mp: float
-    conversion_factor: float
-    conversion_factor_source: str
-    amount: float | None
-    reason: str
-    release: str = ""  # the CMS release of the RVUs: RVU24AR
-    release_note: str = ""  # which release prices the date of service, and why
-
-    @property
-    def limiting_charge(self) -> float | None:
-        """The most a non-participating provider may charge (109.25% of the 95% non-participating amount)."""
-        return None if self.amount is None else cents(self.amount * NONPAR_FACTOR * LIMITING_FACTOR)
-
-
 def _gpcis(gpci: pd.Series | None) -> tuple[float, float, float]:
     """Return the (work, PE, MP) GPCIs of a locality row, or 1.0 each for the national amount."""
     if gpci is None:
@@ -261,9 +129,19 @@ def _rvu_row(rvus: pd.DataFrame, code: str, modifier: str, year: int) -> pd.Seri
     return rows.iloc[0]
 
 
+def _release(year: int | None, date_of_service: object) -> tuple[pd.DataFrame, int, str]:
+    """The RVUs that price a date of service (the release in force) or a year (its latest)."""
+    if date_of_service is not None:
+        rvus, note = release_on(date_of_service)
+        return rvus, int(rvus["year"].iloc[0]), note
+    year = int(year) if year is not None else rvu_years()[-1]
+    rvus = load_rvus(year)
+    return rvus, year, release_words(year, str(rvus["release"].iloc[0]))
+
+
 def price(
     code: str,
-    modifier: str = "",
+    modifier: object = "",
     year: int | None = None,
     date_of_service: object = None,
     locality: object = None,
@@ -272,59 +150,67 @@ def price(
 ) -> Price:
     """Return the Medicare amount for one service as a :class:`Price`.
 
-    A ``date_of_service`` picks the RVU release, GPCIs and conversion factor in force that day
+    ``modifier`` takes the line's modifiers (``26``, ``50``, ``80 AS``, ``["TC", "51"]``): 26
+    or TC picks the code's own row, 50, 51, 62, 66, 80, 81, 82 and AS adjust the amount by the
+    code's indicators (51 prices the line as a second procedure of the visit where the
+    multiple-procedure indicator is 2; :func:`visit.price_visit` ranks a whole visit), and any
+    other modifier (GP, 59, KX...) is kept without effect on the amount. A ``date_of_service``
+    picks the RVU release, GPCIs and conversion factor in force that day
     (:func:`loaders.release_on`: 2024-03-08 is RVU24A at 32.7442, 2024-03-09 RVU24AR at
     33.2875); else ``year`` (default the latest with RVUs) is priced with its latest release
-    and that release's factor. ``release_note`` says which release and why. ``locality`` None
-    means the national amount (all GPCIs 1.0). Raises WorkbookError for a bad code, modifier,
-    setting, year or locality.
+    and that release's factor. ``locality`` None means the national amount (all GPCIs 1.0).
+    Raises WorkbookError for a bad code, modifier, setting, year or locality.
     """
-    code, modifier = normalize_hcpcs(code), normalize_modifier(modifier)
+    code = normalize_hcpcs(code)
+    pricing, mods = split_modifiers(modifier)
     kind, pos = resolve_setting(setting)
-    if date_of_service is not None:
-        rvus, note = release_on(date_of_service)
-        year = int(rvus["year"].iloc[0])
-    else:
-        year = int(year) if year is not None else rvu_years()[-1]
-        rvus = load_rvus(year)
-        note = release_words(year, str(rvus["release"].iloc[0]))
-    row = _rvu_row(rvus, code, modifier, year)
+    rvus, year, note = _release(year, date_of_service)
+    row = _rvu_row(rvus, code, pricing, year)
     release = str(row["release"])
     cf = conversion_factor(year, date_of_service, apm, in_file=float(row["conversion_factor"]))
     place = _release_gpci(resolve_locality(locality, year), year, release)
     gw, gp, gm = _gpcis(place)
     priced = price_frame(row.to_frame().T, place, float(cf["conversion_factor"]), kind).iloc[0]
-    pe = float(priced["pe_rvu"])
     status = str(row["status"])
-    amount = None if pd.isna(priced["amount"]) else float(priced["amount"])
+    base = None if pd.isna(priced["amount"]) else float(priced["amount"])
     if status not in PAYABLE_STATUSES:
         reason = f"no fee-schedule amount: status {status}, {meaning(STATUS_MEANINGS, status)}"
-    elif amount is None:
-        reason = f"no amount in a {kind} setting: CMS marks this setting NA for {code}"
     else:
         reason = f"status {status}: {meaning(STATUS_MEANINGS, status)}"
-    return Price(
-        code=code,
-        modifier=modifier,
-        year=int(year),
-        setting=kind,
-        place_of_service=pos,
-        locality_id="national" if place is None else str(place["locality_id"]),
-        locality_name="National (GPCI 1.0)" if place is None else str(place["locality_name"]),
-        status=status,
-        work_rvu=float(row["work_rvu"]),
-        pe_rvu=pe,
-        mp_rvu=float(row["mp_rvu"]),
-        gpci_work=gw,
-        gpci_pe=gp,
-        gpci_mp=gm,
-        conversion_factor=float(cf["conversion_factor"]),
-        conversion_factor_source=str(cf["source"]),
-        amount=amount,
-        reason=reason,
-        release=release,
-        release_note=note,
+    return adjusted(
+        Price(
+            code=code,
+            modifier=pricing,
+            year=int(year),
+            setting=kind,
+            place_of_service=pos,
+            locality_id="national" if place is None else str(place["locality_id"]),
+            locality_name="National (GPCI 1.0)" if place is None else str(place["locality_name"]),
+            status=status,
+            work_rvu=float(row["work_rvu"]),
+            pe_rvu=float(priced["pe_rvu"]),
+            mp_rvu=float(row["mp_rvu"]),
+            gpci_work=gw,
+            gpci_pe=gp,
+            gpci_mp=gm,
+            conversion_factor=float(cf["conversion_factor"]),
+            conversion_factor_source=str(cf["source"]),
+            amount=base,
+            reason=reason,
+            release=release,
+            release_note=note,
+            fee_schedule_amount=_float(priced["fee_schedule_amount"]),
+            opps_amount=_float(priced["opps_amount"]),
+            opps_capped=bool(priced["opps_capped"]),
+            na=bool(priced["na"]),
+            modifiers=mods,
+        ),
+        row,
     )
+
+
+def _float(value: object) -> float | None:
+    return None if pd.isna(value) else float(value)
 
 
 def _release_gpci(place: pd.Series | None, year: int, release: str) -> pd.Series | None:
@@ -336,24 +222,43 @@ def _release_gpci(place: pd.Series | None, year: int, release: str) -> pd.Series
     return rows[rows["locality_id"] == place["locality_id"]].iloc[0]
 
 
+def _formula(out: pd.DataFrame, pe: pd.Series, mp: pd.Series, gpcis, cf: float) -> pd.Series:
+    gw, gp, gm = gpcis
+    return ((out["work_rvu"] * gw + pe * gp + mp * gm) * cf).map(cents)
+
+
 def price_frame(
     rvus: pd.DataFrame, gpci: pd.Series | None, cf: float, setting: str
 ) -> pd.DataFrame:
-    """Vectorised :func:`price` over RVU rows for one locality (None = national), one
-    conversion factor and one setting (``facility`` or ``nonfacility``).
+    """Vectorised :func:`price` (without payment modifiers) over RVU rows for one locality
+    (None = national), one conversion factor and one setting (``facility`` or ``nonfacility``).
 
-    Returns the rows with columns pe_rvu, amount (NaN where unpaid) and reason added.
+    Returns the rows with columns added: pe_rvu (of the setting), na (the RVU file marks the
+    setting NA: priced all the same, as CMS's payment files do), fee_schedule_amount (the
+    formula), opps_amount (the OPPS price where the OPPS indicator is 1, else NaN),
+    opps_capped (the OPPS price is the lower), amount (the lower of the two; NaN for a status
+    Medicare does not pay) and reason.
     """
     kind = resolve_setting(setting)[0]
-    gw, gp, gm = _gpcis(gpci)
+    gpcis = _gpcis(gpci)
     out = rvus.copy()
     out["pe_rvu"] = out[f"pe_rvu_{kind}"]
-    raw = (out["work_rvu"] * gw + out["pe_rvu"] * gp + out["mp_rvu"] * gm) * cf
     payable = out["status"].astype("str").isin(PAYABLE_STATUSES)
-    na = out[f"pe_na_{kind}"].astype(bool)
-    out["amount"] = raw.map(cents).where(payable & ~na)
+    out["na"] = out[f"pe_na_{kind}"].astype(bool)
+    fee = _formula(out, out["pe_rvu"], out["mp_rvu"], gpcis, cf)
+    opps_pe = out.get(f"opps_pe_rvu_{kind}", pd.Series(0.0, index=out.index)).fillna(0.0)
+    has_opps = opps_pe > 0
+    opps = pd.Series(float("nan"), index=out.index)
+    if has_opps.any():
+        sub = out[has_opps]
+        opps[has_opps] = _formula(sub, opps_pe[has_opps], sub["opps_mp_rvu"], gpcis, cf)
+    out["fee_schedule_amount"] = fee.where(payable)
+    out["opps_amount"] = opps.where(payable)
+    out["opps_capped"] = (opps < fee) & payable
+    out["amount"] = fee.where(~out["opps_capped"], opps).where(payable)
     out["reason"] = "paid"
-    out.loc[na, "reason"] = f"NA in {kind} setting"
+    out.loc[out["opps_capped"], "reason"] = "paid at the OPPS cap"
+    out.loc[out["na"] & payable, "reason"] = out["reason"] + f"; CMS marks the {kind} setting NA"
     out.loc[~payable, "reason"] = (
         "status " + out.loc[~payable, "status"].astype("str") + ": not paid"
     )

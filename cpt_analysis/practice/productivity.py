@@ -23,6 +23,7 @@ from ..fees.payment import conversion_factor, price_frame, resolve_locality, res
 from ..reference.indicators import PAYABLE_STATUSES
 from ..reference.loaders import load_rvu_releases, load_rvus
 from ..reference.store import years as imported_years
+from . import payment_rules
 from .intake import LEVEL_II, OUTSIDE
 from .totals import by_code, provider_month, tables
 from .visits import visit_keys
@@ -100,6 +101,8 @@ def _price_table(periods, n_loc, gpci, cpt_cats) -> dict[str, np.ndarray]:
     t["therapy"] = np.zeros(size, dtype=bool)
     t["credited"] = np.zeros(size, dtype=bool)  # RVUs counted: a status Medicare pays
     t["status"] = np.zeros(size, dtype=np.int16)
+    for name in payment_rules.INDICATORS:  # the indicators of payment_rules, as digits
+        t[name] = np.full(size, 9, dtype=np.int8)
     # a code its year does not list: outside the fee schedule (Level II) or no RVUs
     reasons = ["no RVUs for this code in the year", f"{OUTSIDE}: no RVUs, no amount"]
     statuses = [""]
@@ -132,6 +135,8 @@ def _price_table(periods, n_loc, gpci, cpt_cats) -> dict[str, np.ndarray]:
                 t["therapy"][at] = priced["mult_proc"].astype(str).eq("5").to_numpy()
                 credited = priced["status"].astype(str).isin(PAYABLE_STATUSES)
                 t["credited"][at] = credited.to_numpy()
+                for name, values in payment_rules.indicator_codes(priced).items():
+                    t[name][at] = values
                 priced["reason"] = priced["reason"].where(
                     credited, priced["reason"] + ", RVUs not counted"
                 )
@@ -285,6 +290,7 @@ def explain(lines: pd.DataFrame, locality: object = None, apm: bool = False) -> 
     t = _price_table(periods, len(loc_labels), gpci, list(cpt.cat.categories.astype(str)))
     kcode, at, units = _price_keys(lines, p_day[dcode], loc, t["shape"])
     del loc
+    line_at = at[kcode]
     rows = np.flatnonzero((~np.isnan(t["unit"][at]) & t["therapy"][at])[kcode])
     visit, by_patient = visit_keys(lines, rows, dcode[rows])
     order = lines["source_row"].to_numpy()
@@ -312,7 +318,8 @@ def explain(lines: pd.DataFrame, locality: object = None, apm: bool = False) -> 
     for name in ("base_amount", "mppr_reduction", "final_amount"):
         out[name] = per[name][key]
     out["reason"] = _reasons(per["reason"], key, by_patient, t["reasons"])
-    return _status_t(pd.DataFrame(out, copy=False), lines)
+    frame = _status_t(pd.DataFrame(out, copy=False), lines)
+    return payment_rules.apply(frame, lines, t, line_at)
 
 
 def outside(explained: pd.DataFrame) -> np.ndarray:

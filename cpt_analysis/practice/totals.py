@@ -14,7 +14,11 @@ def sum_columns(explained: pd.DataFrame) -> dict[str, np.ndarray]:
     """The per-line values that :func:`aggregate` sums (amounts not paid count as 0)."""
     final = explained["final_amount"].to_numpy()
     base = explained["base_amount"].to_numpy()
-    return {
+    owed = {
+        k: np.nan_to_num(explained[k].to_numpy()) if k in explained else np.zeros(len(explained))
+        for k in ("rule_adjustment", "medicare_pays", "coinsurance")
+    }
+    return owed | {
         "units": explained["units"].to_numpy(),
         "wrvus": explained["wrvus"].to_numpy(),
         "total_rvus": explained["total_rvus"].to_numpy(),
@@ -56,7 +60,8 @@ def aggregate(explained: pd.DataFrame, keys: list[str], sums: dict | None = None
     units = np.zeros(size + 1, dtype=np.int64)
     np.add.at(units, gid, sums["units"])
     unpaid = np.bincount(gid[sums["unpaid"]], minlength=size + 1)
-    amounts = ["wrvus", "total_rvus", "base_amount", "mppr_reduction", "payment"]
+    amounts = ["wrvus", "total_rvus", "base_amount", "mppr_reduction", "rule_adjustment", "payment",
+               "medicare_pays", "coinsurance"]  # fmt: skip
     group = pd.Categorical.from_codes(gid, categories=np.arange(size + 1), validate=False)
     frame = pd.DataFrame({k: sums[k] for k in amounts}, copy=False)
     total = frame.groupby(group, observed=True, sort=True).sum().round(2)
@@ -73,7 +78,9 @@ def aggregate(explained: pd.DataFrame, keys: list[str], sums: dict | None = None
 
 def provider_month(explained: pd.DataFrame) -> pd.DataFrame:
     """Return one row per provider and month: lines, units, wrvus, total_rvus, base_amount,
-    mppr_reduction, payment (after reduction), unpaid_lines. Input: :func:`productivity.explain`'s output."""
+    mppr_reduction (therapy), rule_adjustment (payment modifiers and multiple procedures),
+    payment (allowed, after both), medicare_pays (80%, after the 2% sequestration),
+    coinsurance (the patients' 20%), unpaid_lines. Input: :func:`productivity.explain`'s output."""
     return aggregate(explained, ["provider", "month"])
 
 
