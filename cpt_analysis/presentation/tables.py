@@ -59,13 +59,25 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def text_table(frame: pd.DataFrame) -> str:
-    """Return ``frame`` as plain text with its labels and formats, without a row index."""
-    out = shown(frame)
-    if out.shape[1] == 0:
-        return f"(a table with no columns and {len(out)} rows)"
-    if out.empty:
-        return "  ".join(out.columns) + "\n(no rows)"
-    return out.to_string(index=False)
+    """Return ``frame`` as plain text with its labels and formats, without a row index: two
+    spaces between columns, numbers right-aligned, text left-aligned."""
+    flat = _flat(frame)
+    specs = _columns(flat)
+    if not specs:
+        return f"(a table with no columns and {len(flat)} rows)"
+    cells = [[s.text(v) for v in flat.iloc[:, i].astype(object)] for i, s in enumerate(specs)]
+    widths = [max([len(s.label), *map(len, c)]) for s, c in zip(specs, cells, strict=True)]
+
+    def line(values: list[str]) -> str:
+        parts = [
+            v.rjust(w) if s.numeric else v.ljust(w)
+            for s, v, w in zip(specs, values, widths, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    lines = [line([s.label for s in specs])]
+    lines += [line(list(row)) for row in zip(*cells, strict=True)]
+    return "\n".join(lines) + ("\n(no rows)" if flat.empty else "")
 
 
 def html_table(frame: pd.DataFrame) -> str:
