@@ -204,3 +204,56 @@ def test_the_command_refuses_an_output_equal_to_the_encounters_or_charges(tmp_pa
     err = capsys.readouterr().err
     assert err.strip() == (f"cpt-workbook: error: --excel {charges} is an input file, which is "
                            "never overwritten: write to another file name.")  # fmt: skip
+
+
+# --- notebook 05 ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"charge_rounding": "7"}, "'7' is not a rounding rule"),
+        ({"charge_percent": 0}, "percent 0 is not a number from 1 to 1,000"),
+        ({"rates_path": "/nowhere/rates.csv"}, "/nowhere/rates.csv is not a file"),
+        ({"setting": "moon"}, "'moon' is not a setting"),
+        ({"locality": "atlantis"}, "'atlantis' is not a Medicare locality in 2025"),
+    ],
+)
+def test_notebook_05_refuses_bad_values_before_a_kernel_starts(params, message):
+    from cpt_analysis.reports.notebook import check_params
+
+    with pytest.raises(WorkbookError, match=message):
+        check_params("05_payer_contracts", params)
+
+
+def test_notebook_05_has_typed_parameters_with_help():
+    from cpt_analysis.reports.notebook import parameters
+
+    found = {p.name: (p.type, p.default) for p in parameters("05")}
+    assert found == {
+        "rates_path": ("str", '""'), "encounters_path": ("str", '""'), "year": ("int", "2025"),
+        "locality": ("str", '"national"'), "setting": ("str", '"nonfacility"'),
+        "charge_percent": ("float", "200.0"), "charge_rounding": ("str", '"dollar-up"'),
+    }  # fmt: skip
+    assert all(p.help for p in parameters("05"))
+
+
+@pytest.mark.slow
+def test_notebook_05_runs_with_a_users_rates_and_exports_excel(tmp_path):
+    from cpt_analysis.reports.runner import run_one
+
+    rates = tmp_path / "rates.csv"
+    rates.write_text("Plan,Procedure Code,Contract Rate\nAcme,97110,40\nAcme,97140,-5\n")
+    params = {"rates_path": str(rates), "charge_percent": 150.0, "charge_rounding": "5"}
+    result = run_one("05_payer_contracts", params, tmp_path / "out")
+    assert result.ok, result.error
+    sheets = pd.read_excel(result.excel, sheet_name=None, dtype=str)
+    assert list(sheets)[1:] == ["Percent of Medicare", "Payers vs Medicare", "Mix by payer",
+                                "Mix by code", "Fee schedule", "Left on the table",
+                                "Rejected rates"]  # fmt: skip
+    assert sheets["Payers vs Medicare"]["% of Medicare"].tolist() == ["138.94"]
+    assert sheets["Rejected rates"]["Why"].tolist() == [
+        "allowed amount not an amount from $0.01 to $100,000.00"
+    ]
+    # 150% of 97110's $28.79 is 43.185: the nearest $5 is $45
+    fees = sheets["Fee schedule"].set_index("Code")
+    assert fees.loc["97110", "Charge"] == "45"
+    assert "Acme" in result.html.read_text()

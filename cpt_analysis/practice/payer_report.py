@@ -65,6 +65,10 @@ class PayerReport:
         return [(name, _modifier(t)) for name, t in parts
                 if t is not None and (len(t) or "Rejected" in name)]  # fmt: skip
 
+    def table(self, name: str) -> pd.DataFrame:
+        """The table of :meth:`tables` named ``name``; an empty one where it was not made."""
+        return dict(self.tables()).get(name, pd.DataFrame())
+
     def sheets(self) -> dict[str, pd.DataFrame]:
         """The tables by sheet name, for :func:`export.write_excel`."""
         return dict(self.tables())
