@@ -79,7 +79,9 @@ def price_anesthesia(
     elif year is None:
         year = int(places.load_anesthesia_cfs()["year"].max())
     place = resolve_locality(locality, year)
-    row = places.anesthesia_cf(str(place["locality_id"]), year=year, date_of_service=date_of_service)
+    row = places.anesthesia_cf(
+        str(place["locality_id"]), year=year, date_of_service=date_of_service
+    )
     if row is None:
         raise WorkbookError(f"no anesthesia conversion factor for {place['locality_id']} in {year}",
                             "the workbook has them for 2020-2025")  # fmt: skip
@@ -96,7 +98,9 @@ def _number(value: object, what: str, low: float, high: float) -> float:
     try:
         number = float(str(value).strip())
     except ValueError:
-        raise WorkbookError(f"'{value}' is not a number of {what}", f"give {low:g} to {high:g}") from None
+        raise WorkbookError(
+            f"'{value}' is not a number of {what}", f"give {low:g} to {high:g}"
+        ) from None
     if not math.isfinite(number) or not low <= number <= high:
         raise WorkbookError(f"{value} {what} is out of range", f"give {low:g} to {high:g}")
     return number

@@ -30,6 +30,11 @@ from ..reference.loaders import (
     rvu_years,
 )
 from ..reference.schema import RVU_DETAIL_COLUMNS, RVU_FLOAT_COLUMNS
+from .anesthesia import FORMULA as ANESTHESIA_FORMULA
+from .anesthesia import price_anesthesia
+from .modifiers import ASSISTANT_RULES, BILATERAL, CO_SURGEON, TEAM
+from .money import money
+from .owed import NOT_MODELLED, limiting_charge, owed_columns
 from .pairings import GUIDANCE_NOTE, diagnoses_for
 from .payment import (
     conversion_factor,
@@ -66,6 +71,7 @@ class CodeCard:
     meanings: dict
     notes: list[str] = field(default_factory=list)
     release_note: str = ""  # which of the year's releases the RVUs are
+    anesthesia: str = ""  # status J: the locality's anesthesia conversion factor and formula
 
     @property
     def has_entry(self) -> bool:
@@ -104,7 +110,14 @@ PRICE_COLUMNS = [
     "pe_rvu",
     "mp_rvu",
     "conversion_factor",
+    "fee_schedule_amount",
+    "opps_amount",
+    "opps_capped",
+    "na",
     "amount",
+    "medicare_pays",
+    "coinsurance",
+    "limiting_charge",
     "reason",
 ]
 
@@ -171,7 +184,48 @@ def _prices(
         for place_id, place_name, gpci in places
         for setting in ("nonfacility", "facility")
     ]
-    return pd.concat(parts, ignore_index=True)[PRICE_COLUMNS], notes
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame.assign(**owed_columns(frame["amount"].to_numpy()))
+    frame["limiting_charge"] = frame["amount"].map(
+        lambda a: a if pd.isna(a) else limiting_charge(a)
+    )
+    notes += _price_notes(frame, rows)
+    return frame[PRICE_COLUMNS], notes
+
+
+def _price_notes(frame: pd.DataFrame, rows: pd.DataFrame) -> list[str]:
+    """Words for the NA settings, the OPPS cap and anesthesia (status J) of the priced rows."""
+    notes = []
+    for setting in ("nonfacility", "facility"):
+        if frame.loc[frame["setting"] == setting, "na"].any():
+            notes.append(
+                f"CMS marks the {setting} setting NA for this code: the service is rarely done "
+                "there. CMS's payment files price it all the same, with the PE RVU the file shows, "
+                "and so does the workbook."
+            )
+    if frame["opps_amount"].notna().any():
+        capped = frame[frame["opps_capped"]]
+        where = "; ".join(
+            f"{r.modifier or 'global'} {r.setting} {r.locality_id}: {money(r.opps_amount)} instead of "
+            f"{money(r.fee_schedule_amount)}"
+            for r in capped.itertuples()
+        )
+        notes.append(
+            "OPPS cap: Medicare pays the lower of the fee-schedule amount and the OPPS price "
+            + (
+                f"(the OPPS price applies to {where})."
+                if where
+                else "(the fee-schedule amount is the lower here)."
+            )
+        )
+    if (rows["status"].astype(str) == "J").any():
+        notes.append(
+            f"Anesthesia: priced as {ANESTHESIA_FORMULA}, not by RVUs; see the anesthesia line above."
+        )
+    notes.append(
+        f"What is owed: Medicare pays 80% of the allowed amount less the 2% sequestration; the patient owes 20% coinsurance; {NOT_MODELLED}."
+    )
+    return notes
 
 
 def _facts(code: str, rows: pd.DataFrame) -> tuple[dict, str, list[str]]:
@@ -202,7 +256,31 @@ def _meanings(rows: pd.DataFrame) -> dict[str, str]:
     (or the first row), each with what it means."""
     global_row = rows[rows["modifier"] == ""]
     first = (global_row if not global_row.empty else rows).iloc[0]
-    return {k: f"{first[k]}: {meaning(table, first[k])}" for k, table in INDICATORS.items()}
+    found = {k: f"{first[k]}: {meaning(table, first[k])}" for k, table in INDICATORS.items()}
+    for key, table, mod in (("bilat_surg", BILATERAL, "50"), ("asst_surg", ASSISTANT_RULES, "80"),
+                            ("co_surg", CO_SURGEON, "62"), ("team_surg", TEAM, "66")):  # fmt: skip
+        value = str(first.get(key, "")).strip()
+        if value in table:
+            found[key] = f"{value}: with modifier {mod}, {table[value][1]}"
+    return found
+
+
+def _anesthesia(code: str, rows: pd.DataFrame, year: int, locality: object, units: dict) -> str:
+    """The anesthesia line of a status-J code: the locality's factor and, with base units and
+    minutes, the amount; empty for other codes."""
+    if not (rows["status"].astype(str) == "J").any():
+        return ""
+    if is_national(locality):
+        return (
+            f"priced as {ANESTHESIA_FORMULA}; each locality has its own anesthesia conversion "
+            "factor (give a locality; `cpt-workbook localities` lists them)"
+        )
+    try:
+        return price_anesthesia(code, locality, year=year, **units).words
+    except WorkbookError as exc:
+        if units:
+            raise
+        return f"priced as {ANESTHESIA_FORMULA}: {exc}"
 
 
 def code_card(
@@ -212,6 +290,8 @@ def code_card(
     setting: object = "nonfacility",
     date_of_service: object = None,
     apm: bool = False,
+    base_units: float | None = None,
+    minutes: float | None = None,
 ) -> CodeCard:
     """Return the :class:`CodeCard` of a code for a year (default: the latest with RVUs).
 
@@ -249,4 +329,11 @@ def code_card(
         meanings=meanings,
         notes=notes + price_notes,
         release_note=release_words(year, release),
+        anesthesia=_anesthesia(
+            code,
+            rows,
+            year,
+            locality,
+            {k: v for k, v in (("base_units", base_units), ("minutes", minutes)) if v is not None},
+        ),
     )

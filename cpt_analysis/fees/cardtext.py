@@ -11,6 +11,8 @@ from .pairings import GUIDANCE_NOTE
 from .payment import money
 
 WIDTH = 96
+PAYMENT_INDICATORS = [("bilat_surg", "Bilateral"), ("asst_surg", "Assistant at surgery"),
+                      ("co_surg", "Co-surgeons"), ("team_surg", "Team surgery")]  # fmt: skip
 
 
 def _para(text: str, indent: str = "  ") -> str:
@@ -53,14 +55,32 @@ def _price_lines(card: CodeCard) -> list[str]:
         lines.append(f"  {name} ({place}), conversion factor {rows['conversion_factor'].iloc[0]}:")
         chosen_first = rows["setting"].ne(card.setting).to_numpy().argsort(kind="stable")
         for _, r in rows.iloc[chosen_first].iterrows():
-            why = "" if pd.notna(r["amount"]) else f"  ({r['reason']})"
             mark = "*" if r["setting"] == card.setting else " "
             lines.append(
                 f"   {mark}{r['modifier'] or 'global':<7}{r['setting']:<13}"
-                f"{money(r['amount'], missing='-'):>10}{why}"
+                f"{money(r['amount'], missing='-'):>10}{_why(r)}"
             )
+            if mark == "*" and pd.notna(r["amount"]):
+                lines.append(
+                    f"{'':13}Medicare pays {money(r['medicare_pays'])}, the patient "
+                    f"{money(r['coinsurance'])}; limiting charge {money(r['limiting_charge'])}"
+                )
     lines.append(f"  * the chosen setting ({card.setting}), shown first")
+    if card.anesthesia:
+        lines.append(_para(f"Anesthesia: {card.anesthesia}"))
     return lines
+
+
+def _why(r: pd.Series) -> str:
+    """Why a priced row reads as it does: unpaid, NA setting, OPPS cap."""
+    if pd.isna(r["amount"]):
+        return f"  ({r['reason']})"
+    words = []
+    if r["opps_capped"]:
+        words.append(f"OPPS cap; fee schedule {money(r['fee_schedule_amount'])}")
+    if r["na"]:
+        words.append("NA: rarely done here")
+    return f"  ({'; '.join(words)})" if words else ""
 
 
 def _diagnosis_lines(card: CodeCard) -> list[str]:
@@ -101,6 +121,11 @@ def render(card: CodeCard) -> str:
             f"Global days {card.meanings['global_days']}",
             f"PC/TC {card.meanings['pctc']}",
             f"Multiple procedures {card.meanings['mult_proc']}",
+            *(
+                f"{label} {card.meanings[k]}"
+                for k, label in PAYMENT_INDICATORS
+                if k in card.meanings
+            ),
         )
     ]
     out += ["RVU history (global row):"] + _history_lines(card)

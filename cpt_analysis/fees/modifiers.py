@@ -102,7 +102,9 @@ def line_rules(mods: tuple[str, ...], row) -> list[Rule]:
     assist = [m for m in ASSISTANT if m in mods]
     if assist:
         ind = _indicator(row, "asst_surg")
-        factor, words = ASSISTANT_RULES.get(ind, (0.0, f"assistant indicator {ind} unknown: not paid"))
+        factor, words = ASSISTANT_RULES.get(
+            ind, (0.0, f"assistant indicator {ind} unknown: not paid")
+        )
         if "AS" in assist and factor:
             factor, words = round(factor * NPP_ASSISTANT, 4), words + "; AS: 85% of it (13.6%)"
         rules.append(Rule("/".join(assist), f"assistant indicator {ind}", factor, words))

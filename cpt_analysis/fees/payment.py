@@ -13,13 +13,13 @@ OPPS RVUs. Modifiers 26 and TC are priced from their own rows; payment modifiers
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pandas as pd
 
 from ..dates import as_date
 from ..errors import IMPORT_RVU_HINT, WorkbookError
 from ..identifiers import normalize_hcpcs
+from ..reference import opps_cap
 from ..reference.indicators import PAYABLE_STATUSES, STATUS_MEANINGS, meaning
 from ..reference.loaders import (
     gpci_releases,
@@ -204,6 +204,7 @@ def price(
             opps_capped=bool(priced["opps_capped"]),
             na=bool(priced["na"]),
             modifiers=mods,
+            mult_proc=str(row["mult_proc"]),
         ),
         row,
     )
@@ -227,6 +228,18 @@ def _formula(out: pd.DataFrame, pe: pd.Series, mp: pd.Series, gpcis, cf: float) 
     return ((out["work_rvu"] * gw + pe * gp + mp * gm) * cf).map(cents)
 
 
+def _listed_opps(rows: pd.DataFrame, locality_id: str, kind: str) -> pd.Series:
+    """The OPPS prices CMS's OPPSCAP file of each row's release lists for the locality."""
+    keys = rows["hcpcs"].astype(str) + "|" + rows["modifier"].astype(str)
+    found = pd.Series(float("nan"), index=rows.index)
+    for release in rows["release"].astype(str).unique():
+        mine = (rows["release"].astype(str) == release).to_numpy()
+        prices = opps_cap.listed(release, locality_id, kind)
+        if not prices.empty:
+            found[mine] = keys[mine].map(prices).to_numpy(dtype="float64")
+    return found
+
+
 def price_frame(
     rvus: pd.DataFrame, gpci: pd.Series | None, cf: float, setting: str
 ) -> pd.DataFrame:
@@ -235,7 +248,9 @@ def price_frame(
 
     Returns the rows with columns added: pe_rvu (of the setting), na (the RVU file marks the
     setting NA: priced all the same, as CMS's payment files do), fee_schedule_amount (the
-    formula), opps_amount (the OPPS price where the OPPS indicator is 1, else NaN),
+    formula), opps_amount (the OPPS price where the OPPS indicator is 1: the one CMS's OPPSCAP
+    file of the release lists for the locality, else the formula with the OPPS PE and MP RVUs;
+    NaN where none),
     opps_capped (the OPPS price is the lower), amount (the lower of the two; NaN for a status
     Medicare does not pay) and reason.
     """
@@ -252,6 +267,8 @@ def price_frame(
     if has_opps.any():
         sub = out[has_opps]
         opps[has_opps] = _formula(sub, opps_pe[has_opps], sub["opps_mp_rvu"], gpcis, cf)
+    if gpci is not None and "release" in out:
+        opps = _listed_opps(out, str(gpci["locality_id"]), kind).fillna(opps)
     out["fee_schedule_amount"] = fee.where(payable)
     out["opps_amount"] = opps.where(payable)
     out["opps_capped"] = (opps < fee) & payable

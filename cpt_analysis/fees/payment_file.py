@@ -78,12 +78,18 @@ def _compare(records: pd.DataFrame, year: int, locality_id: str) -> pd.DataFrame
                             "`cpt-workbook localities` lists them")  # fmt: skip
     place = place.iloc[0]
     rvus = load_rvus(year)
-    cf = float(conversion_factor(year, in_file=float(rvus["conversion_factor"].iloc[0]))["conversion_factor"])
+    cf = float(
+        conversion_factor(year, in_file=float(rvus["conversion_factor"].iloc[0]))[
+            "conversion_factor"
+        ]
+    )
     keyed = records.merge(rvus, on=["hcpcs", "modifier"], how="left", suffixes=("", "_rvu"),
                           indicator=True)  # fmt: skip
     rows = []
     for setting in SETTINGS:
-        priced = price_frame(keyed[keyed["_merge"] == "both"].drop(columns="_merge"), place, cf, setting)
+        priced = price_frame(
+            keyed[keyed["_merge"] == "both"].drop(columns="_merge"), place, cf, setting
+        )
         half = priced.assign(**{f"pe_rvu_{setting}": priced[f"pe_rvu_{setting}"] * 0.5})
         therapy = price_frame(half, place, cf, setting)["fee_schedule_amount"]
         out = pd.DataFrame({

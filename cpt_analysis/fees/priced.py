@@ -51,6 +51,7 @@ class Price:
     opps_capped: bool = False
     na: bool = False  # CMS marks this setting NA: rarely done here, priced all the same
     modifiers: tuple[str, ...] = ()
+    mult_proc: str = ""  # the multiple-procedure indicator of the code's row
     adjustments: tuple[tuple[str, str, float | None, float | None], ...] = field(default=())
     # (what, indicator, factor, amount after) for each payment modifier applied
 
@@ -78,11 +79,24 @@ class Price:
     def explain(self) -> pd.DataFrame:
         """The amount step by step: (step, indicator, detail, amount) rows, ending with the
         allowed amount and what is owed."""
-        rows = [("Fee-schedule amount", f"status {self.status}", self._formula(), self.fee_schedule_amount)]
+        rows = [
+            (
+                "Fee-schedule amount",
+                f"status {self.status}",
+                self._formula(),
+                self.fee_schedule_amount,
+            )
+        ]
         if self.na:
-            rows.append(("NA setting", f"{self.setting} NA", self.na_note, self.fee_schedule_amount))
+            rows.append(
+                ("NA setting", f"{self.setting} NA", self.na_note, self.fee_schedule_amount)
+            )
         if self.opps_amount is not None:
-            which = "the OPPS price is lower: it applies" if self.opps_capped else "the fee-schedule amount is lower: it applies"
+            which = (
+                "the OPPS price is lower: it applies"
+                if self.opps_capped
+                else "the fee-schedule amount is lower: it applies"
+            )
             rows.append(("OPPS cap", "OPPS indicator 1", f"OPPS price {money(self.opps_amount)}; {which}",
                          min(self.opps_amount, self.fee_schedule_amount or 0.0)))  # fmt: skip
         for what, indicator, factor, after in self.adjustments:
