@@ -127,7 +127,7 @@ def test_no_identifier_reaches_notebook_04_outputs(tmp_path):
     assert leaks(tmp_path / "out") == {}
     book = openpyxl.load_workbook(result.excel)
     rejected = [[c.value for c in row] for row in book["Rejected rows"].iter_rows()]
-    assert rejected[0][:4] == ["source_row", "date_of_service", "provider", "cpt"]
+    assert rejected[0][:4] == ["Row in the file", "Date of service", "Provider", "CPT code"]
     assert [r[0] for r in rejected[1:]] == [4, 5, 6]
     html = result.html.read_text()
     assert "columns read (as column_map): " in html and "Pt ID=patient_id" in html
@@ -256,7 +256,7 @@ def test_a_closed_stdout_loses_no_output_file(export, tmp_path, monkeypatch):
     argv = ["practice", str(export), "--rejected", str(rejected), "--excel", str(excel), *PT_ID]
     assert main(argv) == 0
     assert pd.read_csv(rejected)["source_row"].tolist() == [4, 5]
-    assert openpyxl.load_workbook(excel).sheetnames[0] == "Reconciliation"
+    assert openpyxl.load_workbook(excel).sheetnames[:2] == ["About", "Reconciliation"]
 
 
 @pytest.mark.filterwarnings("error")

@@ -76,7 +76,7 @@ def test_notebook_on_a_user_file_with_relative_path(export, tmp_path, monkeypatc
     result = run_one("04_practice_productivity", params, tmp_path / "out")
     assert result.ok, result.error
     book = openpyxl.load_workbook(result.excel)
-    assert book.sheetnames[:3] == ["Reconciliation", "Provider by month", "By code"]
+    assert book.sheetnames[:4] == ["About", "Reconciliation", "Provider by month", "By code"]
     html = result.html.read_text()
     assert "4 claim lines of 2025" in html and "PTSECRET" not in html
     for sheet in book.worksheets:
@@ -84,8 +84,12 @@ def test_notebook_on_a_user_file_with_relative_path(export, tmp_path, monkeypatc
 
 
 @pytest.mark.slow
-def test_notebook_default_sample_neutralises_formulas(tmp_path):
-    result = run_one("04_practice_productivity", {}, tmp_path)
+def test_notebook_neutralises_formulas_in_an_export(tmp_path):
+    from cpt_analysis.practice.synth import write_encounters
+
+    # the shipped sample is clean: a copy whose provider is a formula on a few rows
+    path = write_encounters(tmp_path / "formula.csv", 2000, seed=42, formula_provider=True)
+    result = run_one("04_practice_productivity", {"encounters_path": str(path)}, tmp_path)
     assert result.ok, result.error
     sheet = openpyxl.load_workbook(result.excel)["Provider by month"]
     cells = [c for c in sheet["A"] if c.value and "HYPERLINK" in str(c.value)]

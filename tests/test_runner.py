@@ -9,6 +9,7 @@ from cms_samples import write_pprrvu_2025
 
 from cpt_analysis.errors import WorkbookError
 from cpt_analysis.fees.explorer import volume_impact
+from cpt_analysis.presentation import label
 from cpt_analysis.reference.importer import import_file
 from cpt_analysis.reports.notebook import parameters, resolve_notebook
 from cpt_analysis.reports.run_params import parse_params
@@ -93,8 +94,8 @@ def test_code_card_of_a_leading_zero_code(tmp_path):
     assert result.executed.name == "01_code_card__cpt_code-00100__locality-national.ipynb"
     rvus = _sheet_values(result.excel, "RVUs")
     header = rvus[0]
-    assert rvus[1][header.index("hcpcs")] == "00100"
-    assert rvus[1][header.index("status")] == "J"
+    assert rvus[1][header.index(label("hcpcs"))] == "00100"
+    assert rvus[1][header.index(label("status"))] == "J"
     html = result.html.read_text()
     assert "anesthesia service: paid by base and time units" in html
     assert "notebook.validate(" not in html  # code hidden for managers
@@ -108,10 +109,10 @@ def test_code_card_with_26_and_tc_and_a_status_b_code(tmp_path):
     head = payments[0]
     rows = {
         (
-            r[head.index("modifier")] or "",
-            r[head.index("locality_id")],
-            r[head.index("setting")],
-        ): r[head.index("amount")]
+            r[head.index(label("modifier"))] or "",
+            r[head.index(label("locality_id"))],
+            r[head.index(label("setting"))],
+        ): r[head.index(label("amount"))]
         for r in payments[1:]
     }
     assert rows[("26", "01112-05", "nonfacility")] == 77.88
@@ -148,9 +149,9 @@ def test_explorer_and_pairings_with_their_defaults(tmp_path):
     # the sheet holds volume_impact of the notebook's default volumes, 2020 to 2026
     impact = _sheet_values(tmp_path / "02_rvu_explorer.xlsx", "Volume impact")
     expected = volume_impact({"97012": 120, "97110": 400, "97140": 250}, 2020, 2026)
-    assert impact[0] == list(expected.columns)
+    assert impact[0] == [label(c) for c in expected.columns]  # Excel has the human labels
     assert [row[0] for row in impact[1:]] == ["97012", "97110", "97140", "total"]
-    difference = impact[0].index("difference")
+    difference = impact[0].index(label("difference"))
     assert [row[difference] for row in impact[1:]] == expected["difference"].tolist()
 
 
@@ -178,11 +179,14 @@ def test_batch_in_parallel_with_the_cli(tmp_path):
         timeout=600,
     )
     assert run.returncode == 0, run.stderr
-    assert sorted(p.name for p in out.glob("*.html")) == [
+    made = [
         "01_code_card__cpt_code-00100__year-2025.html",
         "01_code_card__cpt_code-97010__year-2025.html",
         "01_code_card__cpt_code-97012__year-2025.html",
     ]
+    assert sorted(p.name for p in out.glob("*.html")) == [*made, "index.html"]
+    index = (out / "index.html").read_text()  # the page of all reports links each
+    assert all(f'href="{name}"' in index for name in made)
 
 
 def test_cli_refuses_a_bad_code_in_one_line(tmp_path):
