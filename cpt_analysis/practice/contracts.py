@@ -47,6 +47,12 @@ SAMPLE_TERMS = {
     "Payer C": {"99": 240.0, "9716": 240.0, "": 150.0},
 }
 SAMPLE_START = "2025-01-01"
+# the sample's codes: a therapy, chiropractic, E/M, injection and spine-imaging practice's
+SAMPLE_CODES = (
+    "20552 20553 62321 62323 64483 72141 72141-26 72148 72148-26 97012 97018 97032 97033 97034 "
+    "97035 97110 97112 97116 97124 97129 97130 97140 97161 97162 97163 97164 97530 97535 97750 "
+    "98940 98941 98942 99202 99203 99204 99211 99212 99213 99214 99215"
+).split()
 
 
 def _dates_shown(value: np.datetime64) -> str:
@@ -264,12 +270,16 @@ def _rates_path(value: object) -> str:
     return str(Path(text).expanduser().resolve()) if text else ""
 
 
-def sample_rates(codes: pd.DataFrame, year: int = 2025) -> pd.DataFrame:
-    """Return synthetic contracts for ``codes`` (code, pricing_modifier): each payer of
+def sample_rates(codes: pd.DataFrame | None = None, year: int = 2025) -> pd.DataFrame:
+    """Return synthetic contracts for ``codes`` (code, pricing_modifier; default
+    :data:`SAMPLE_CODES`): each payer of
     :data:`SAMPLE_TERMS` at its percent of ``year``'s national non-facility Medicare amount (the
     longest matching code prefix decides), to the cent, in force from :data:`SAMPLE_START`;
     codes Medicare pays nothing for are left out. Columns: Payer, CPT, Modifier, Allowed
     Amount, Effective From (as a practice's file would name them)."""
+    if codes is None:
+        pairs = [(c.split("-") + [""])[:2] for c in SAMPLE_CODES]
+        codes = pd.DataFrame(pairs, columns=["code", "pricing_modifier"])
     med = medicare_amounts(codes, year).dropna(subset=["medicare"])
     med = med.sort_values(["code", "pricing_modifier"], ignore_index=True)
     rows = []
