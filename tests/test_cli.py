@@ -113,9 +113,14 @@ def test_practice_command_on_the_sample(capsys, tmp_path):
     rejected = tmp_path / "rejected.csv"
     assert main(["practice", "--rejected", str(rejected), "--excel", str(tmp_path / "t.xlsx")]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("1,940 claim lines of 2025 for all providers (sample_encounters.csv)")
+    assert out.startswith("2,000 claim lines of 2025 for all providers (sample_encounters.csv)")
     assert "rows in the file  2000" in out
-    assert len(rejected.read_text().strip().splitlines()) == 61  # header + 60 rejected rows
+    assert len(rejected.read_text().strip().splitlines()) == 1  # the header: the sample is clean
+    for finding in (
+        "NCCI procedure-to-procedure        53",
+        "therapy threshold without KX         8",
+    ):
+        assert finding in out
     assert main(["practice", str(tmp_path / "none.csv")]) == 2
     assert "none.csv does not exist: check the path." in capsys.readouterr().err
 

@@ -50,7 +50,7 @@ def test_every_chart_renders_offline(chromium, tmp_path, name, params):
 
 @pytest.fixture(scope="module")
 def productivity_report(tmp_path_factory):
-    """Notebook 04's report of the shipped sample: its provider-by-month table has 98 rows."""
+    """Notebook 04's report of the shipped sample: its provider-by-month table has 96 rows."""
     result = run_one("04_practice_productivity", {}, tmp_path_factory.mktemp("reports"))
     assert result.ok, result.error
     return result.html
@@ -89,7 +89,7 @@ def test_long_table_sorts_and_searches_offline_without_console_errors(
         month = page.locator("thead th", has_text="Month")  # the provider-by-month table
         wrapper = page.locator(".dt-container").filter(has=month)
         table = wrapper.locator("table.cpt-long")
-        assert "of 98 entries" in wrapper.locator(".dt-info").inner_text()
+        assert "of 96 entries" in wrapper.locator(".dt-info").inner_text()
         headers = table.locator("thead th").all_inner_texts()
         work = headers.index("Work RVUs")
         cells = table.locator(f"tbody tr td:nth-child({work + 1})")
@@ -106,6 +106,6 @@ def test_long_table_sorts_and_searches_offline_without_console_errors(
         wrapper.locator("input[type=search]").fill("2025-03")
         months = table.locator(f"tbody tr td:nth-child({headers.index('Month') + 1})")
         assert months.count() > 1 and set(months.all_inner_texts()) == {"2025-03"}
-        assert "filtered from 98 total entries" in wrapper.locator(".dt-info").inner_text()
+        assert "filtered from 96 total entries" in wrapper.locator(".dt-info").inner_text()
         browser.close()
     assert problems == [] and fetched == []

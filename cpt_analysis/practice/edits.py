@@ -152,11 +152,10 @@ def mue_findings(lines: pd.DataFrame, quarter: str | None = None) -> pd.DataFram
     name = ncci.label(quarter)
     rows = np.concatenate([per_line["row"].to_numpy(), daily["row"].to_numpy()])
     detail = [
-        f"{name}: {c} billed {u} units on one line; its MUE is {lim} per line"
+        _mue_detail(name, c, u, 1, lim, 1, per_line=True)
         for c, u, lim in zip(per_line["cpt"], per_line["units"], per_line["limit"], strict=True)
     ] + [
-        f"{name}: {c} billed {u} units for the patient that day by the same provider "
-        f"({n} line{'s' if n > 1 else ''}); its MUE is {lim} {ncci.MAI_WORDS[m]}"
+        _mue_detail(name, c, u, n, lim, m)
         for (_, c), u, n, lim, m in zip(daily.index, daily["units"], daily["lines"],
                                         daily["limit"], daily["mai"], strict=True)
     ]  # fmt: skip
@@ -166,7 +165,21 @@ def mue_findings(lines: pd.DataFrame, quarter: str | None = None) -> pd.DataFram
     return _finding(lines, rows, MUE, detail, suggestion)
 
 
+def _mue_detail(name: str, code: str, units: int, n: int, limit: int, mai: int,
+                per_line: bool = False) -> str:  # fmt: skip
+    if limit == 0:
+        return f"{name}: Medicare allows no units of {code} (its MUE is 0); {units} billed"
+    if per_line:
+        return f"{name}: {code} billed {units} units on one line; its MUE is {limit} per line"
+    return (
+        f"{name}: {code} billed {units} units for the patient that day by the same provider "
+        f"({n} line{'s' if n > 1 else ''}); its MUE is {limit} {ncci.MAI_WORDS[mai]}"
+    )
+
+
 def _mue_suggestion(limit: int, mai: int) -> str:
+    if limit == 0:
+        return "Medicare pays no units of this code: bill the code Medicare uses for the service"
     if mai == 1:
         return (
             f"units above {limit} on one line are denied: if more were given (another site or "

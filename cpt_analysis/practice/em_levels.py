@@ -27,7 +27,7 @@ FAMILIES = {"new patient": NEW, "established patient": ESTABLISHED}
 LEVEL = {**NEW, **ESTABLISHED}
 PRACTICE = "whole practice"
 MIN_LINES = 20
-MIN_DISTANCE = 20.0  # percentage points
+MIN_DISTANCE = 30.0  # percentage points
 DIST_COLUMNS = ["provider", "family", "code", "level", "lines", "share"]
 
 

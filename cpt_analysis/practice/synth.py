@@ -6,9 +6,15 @@ chiropractors, physicians) bill their usual codes from data/codes.csv with diagn
 data/pairings.csv, stale ICD-10-CM codes (M54.5, M51.2) appear in a few percent of lines, timed
 codes carry minutes and units by the 8-minute rule counted line by line (so Medicare's count over
 the visit finds visits billed a unit short, as practices that count per code do), sometimes off by
-one, and a share of rows is dirty (bad dates, 9701-style codes, zero units, malformed ICD-10 codes,
-blank providers, bad places of service). A few rows name a provider ``=HYPERLINK("http://x","y")``.
-Patient ids are synthetic.
+one. Medicare's edits have something to find (see :mod:`.synth_cases`): NCCI pairs with and
+without their distinct-service modifier, units above the MUE, an add-on code without its primary,
+a therapy patient past the KX threshold with and without KX, one physician's E/M levels above the
+others'. Patient ids are synthetic.
+
+The shipped sample is clean, as a practice's export would be. For tests, ``dirty_share`` gives a
+share of rows one defect each (bad dates, 9701-style codes, zero units, malformed ICD-10 codes,
+blank providers, bad places of service) and ``formula_provider`` names a provider
+``=HYPERLINK("http://x","y")`` on a few rows.
 
 Run ``python -m cpt_analysis.practice.synth --rows 2000 --seed 42 --out data/sample_encounters.csv``.
 """
@@ -25,20 +31,23 @@ import pandas as pd
 
 from ..export import atomic_write
 from ..reference.loaders import load_codes, load_pairings, load_rvus
+from . import synth_cases as cases
 
 YEAR = 2025
 FORMULA_PROVIDER = '=HYPERLINK("http://x","y")'
 COLUMNS = ["Service Date", "Rendering Provider", "Patient ID", "Encounter ID", "CPT", "Mod 1",
-           "Mod 2", "Units", "Minutes", "Dx1", "Dx2", "Dx3", "Dx4", "POS", "Charge"]  # fmt: skip
+           "Mod 2", "Mod 3", "Units", "Minutes", "Dx1", "Dx2", "Dx3", "Dx4", "POS",
+           "Charge"]  # fmt: skip
+EXTRA_CODES = {"64484": "64483"}  # codes billed beyond the roles' mixes: code -> pairings of
 # role: (lines per visit low, high, therapy modifier, {code: weight})
 ROLES = {
     "pt": (2, 4, "GP", {"97110": 30, "97140": 18, "97112": 10, "97530": 12, "97012": 6,
                         "97035": 4, "97032": 3, "97116": 4, "97161": 1, "97162": 1, "97163": 1,
-                        "97164": 2, "97010": 3, "97014": 2, "97124": 3, "97535": 2, "97750": 1}),
+                        "97164": 2, "97010": 1, "97014": 1, "97124": 3, "97535": 2, "97750": 1}),
     "ot": (2, 3, "GO", {"97530": 30, "97535": 20, "97110": 15, "97140": 5, "97129": 4,
                         "97130": 2, "97018": 3, "97034": 2, "97033": 1}),
     "dc": (1, 3, "GP", {"98940": 30, "98941": 30, "98942": 5, "97140": 10, "97012": 8,
-                        "97014": 6, "97010": 4, "97035": 4, "97110": 5, "99213": 3}),
+                        "97014": 2, "97010": 2, "97035": 4, "97110": 5, "99213": 3}),
     "md": (1, 2, "", {"99213": 25, "99214": 20, "99204": 5, "99203": 5, "99215": 3, "20552": 8,
                       "20553": 4, "62321": 3, "62323": 5, "64483": 5, "72148": 3, "72141": 2}),
     "pcp": (1, 2, "", {"99213": 35, "99214": 25, "99212": 10, "99215": 5, "99203": 5,
@@ -67,7 +76,7 @@ DIRTY = {
 }
 
 
-MODIFIERS = ["", "GP", "GO", "59", "26", "25", "KX"]
+MODIFIERS = ["", "GP", "GO", "59", "XS", "26", "25", "KX"]
 PLACES = ["11", "22", "21"]  # office, outpatient hospital, inpatient hospital
 CHARGE_PER_RVU = 2.1 * 32.3465  # about twice the 2025 conversion factor
 
@@ -84,6 +93,7 @@ class _Lines:
     place: np.ndarray  # in PLACES
     days: pd.DatetimeIndex  # the business days of the year
     panel: int  # patients per provider
+    n_providers: int = len(PROVIDERS)  # patients are numbered up to n_providers * panel
 
 
 def _pick(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndarray:
@@ -134,8 +144,9 @@ def _code_table() -> tuple[list[str], np.ndarray, np.ndarray]:
     known = load_codes().set_index("code")
     rvus = load_rvus(YEAR)
     rvus = rvus[rvus["modifier"] == ""].set_index("hcpcs")
-    codes = sorted({c for r in ROLES.values() for c in r[3]} & set(known.index) & set(rvus.index))
-    timed = known.loc[codes, "timed"].to_numpy(dtype=bool)
+    codes = {c for r in ROLES.values() for c in r[3]} & set(known.index)
+    codes = sorted((codes | set(EXTRA_CODES)) & set(rvus.index))
+    timed = known["timed"].reindex(codes).fillna(False).to_numpy(dtype=bool)
     per_unit = rvus.loc[codes, "total_rvu_nonfacility"].to_numpy() * CHARGE_PER_RVU
     return codes, timed, per_unit
 
@@ -150,6 +161,15 @@ def _draw_codes(rng: np.random.Generator, role: np.ndarray, codes: list[str]) ->
         pick = _pick(rng, np.array(list(mix.values()), dtype=float), len(rows))
         line_code[rows] = np.array([index[c] for c in mix])[pick]
     return line_code
+
+
+def _visit_codes(rng: np.random.Generator, lines: _Lines, codes: list[str]) -> np.ndarray:
+    """Each line's code: drawn by role, one physician's E/M levels raised, no code twice in a
+    visit, 64484 after 64483 (and twice alone)."""
+    line_code = _draw_codes(rng, lines.role, codes)
+    line_code = cases.skew_em(rng, lines.provider, line_code, codes)
+    line_code = cases.distinct_codes(rng, lines.visit, lines.role, line_code, codes, _draw_codes)
+    return cases.add_ons(rng, lines.visit, line_code, codes)
 
 
 def _draw_units(
@@ -187,7 +207,8 @@ def _draw_diagnoses(
     first = np.zeros(n_rows, dtype=np.int32)
     for i, code in enumerate(codes):  # a typical pairing of the line's code
         rows = np.flatnonzero(line_code == i)
-        options = pairs.loc[pairs["cpt"] == code, "icd10"].tolist() or ["M62.81"]
+        like = EXTRA_CODES.get(code, code)
+        options = pairs.loc[pairs["cpt"] == like, "icd10"].tolist() or ["M62.81"]
         first[rows] = np.array([at[d] for d in options])[rng.integers(0, len(options), len(rows))]
     first = _stale_diagnoses(rng, first, at)
     first = _odd_diagnoses(rng, first, at, secondary)
@@ -224,31 +245,19 @@ def _odd_diagnoses(
     return np.where(draw > 1 - UNKNOWN_SHARE, unknown, first)
 
 
-def _draw_modifiers(
-    rng: np.random.Generator, lines: _Lines, line_code: np.ndarray, codes: list[str]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each line's first and second modifier (indices in MODIFIERS): the role's therapy
-    modifier on 97xxx lines, 26 on MRI read in a hospital, 25 on some E/M of specialists; 59 or
-    KX second on a few 97xxx lines."""
-    n_rows = len(line_code)
+def _draw_modifiers(lines: _Lines, line_code: np.ndarray, codes: list[str]) -> np.ndarray:
+    """Each line's first modifier (index in MODIFIERS): the role's therapy modifier on 97xxx
+    lines, 26 on MRI read in a hospital."""
     therapy = np.array([c.startswith("97") for c in codes])[line_code]
     role_modifier = np.array([MODIFIERS.index(m[2]) for m in ROLES.values()])[lines.role]
     first = np.where(therapy, role_modifier, 0)
     mri = np.isin(line_code, [codes.index(c) for c in ("72141", "72148") if c in codes])
-    first = np.where(mri & (lines.place > 0), MODIFIERS.index("26"), first)
-    em = np.array([c.startswith("992") for c in codes])[line_code]
-    specialist = lines.role == list(ROLES).index("md")
-    some = rng.random(n_rows) < 0.15
-    first = np.where(em & specialist & some, MODIFIERS.index("25"), first)
-    draw = rng.random(n_rows)
-    second = np.where(therapy & (draw > 0.97), MODIFIERS.index("KX"), 0)
-    second = np.where(therapy & (draw < 0.08), MODIFIERS.index("59"), second)
-    return first, second
+    return np.where(mri & (lines.place > 0), MODIFIERS.index("26"), first)
 
 
 def _visit_columns(lines: _Lines) -> dict[str, pd.Categorical]:
     n_visits = int(lines.visit.max(initial=-1)) + 1
-    patients = len(PROVIDERS) * lines.panel
+    patients = len(PROVIDERS) * lines.panel + 1  # and the therapy episode's patient
     return {
         "Service Date": _cat(lines.day, [d.strftime("%Y-%m-%d") for d in lines.days]),
         "Rendering Provider": _cat(lines.provider, [p for p, *_ in PROVIDERS]),
@@ -279,30 +288,45 @@ def _charge_column(per_unit: np.ndarray, line_code: np.ndarray, units: np.ndarra
     return _cat(charge[line_code * 8 + np.clip(units, 1, 8) - 1], list(texts))
 
 
-def generate_encounters(n_rows: int, seed: int = 0, dirty_share: float = 0.03) -> pd.DataFrame:
+def generate_encounters(
+    n_rows: int, seed: int = 0, dirty_share: float = 0.0, formula_provider: bool = False
+) -> pd.DataFrame:
     """Return ``n_rows`` synthetic claim lines of 2025 as an export would hold them.
 
     Every column is text (a categorical of strings); column names are those of
     :data:`COLUMNS`. The same ``seed`` gives the same rows. ``dirty_share`` of the rows carry
-    exactly one defect each that the importer must reject. Raises ValueError for a negative
-    size or a share outside 0-1.
+    exactly one defect each that the importer must reject; ``formula_provider`` names the
+    provider of a few clean rows ``=HYPERLINK(...)``. Raises ValueError for a negative size or a
+    share outside 0-1.
     """
     if n_rows < 0 or not 0 <= dirty_share <= 1:
         raise ValueError("n_rows must be >= 0 and dirty_share between 0 and 1")
     rng = np.random.default_rng(seed)  # each step draws from it in turn: keep their order
     lines = _lines(rng, n_rows)
+    episode = cases.episode(lines, len(lines.days)) if n_rows else np.array([], dtype=int)
     codes, timed, per_unit = _code_table()
-    line_code = _draw_codes(rng, lines.role, codes)
+    line_code = _visit_codes(rng, lines, codes)
     traction = line_code == (codes.index("97012") if "97012" in codes else -1)
     units, minutes, shows_minutes = _draw_units(rng, timed[line_code], traction)
+    units, minutes = cases.cap_units(rng, line_code, codes, units, minutes)
+    spare = rng.permutation(np.flatnonzero(~np.isin(lines.visit, episode)))
+    units, minutes = cases.mue_excess(rng, line_code, codes, units, minutes, spare)
     dx_names, first_dx, other_dx = _draw_diagnoses(rng, line_code, codes)
-    first_modifier, second_modifier = _draw_modifiers(rng, lines, line_code, codes)
+    first_modifier = _draw_modifiers(lines, line_code, codes)
+    first_modifier, second_modifier = cases.ptp_modifiers(
+        rng, lines.visit, line_code, codes, first_modifier, np.zeros_like(first_modifier), MODIFIERS
+    )
+    second_modifier, third_modifier = cases.kx(
+        lines, episode, line_code, units, per_unit, second_modifier,
+        np.zeros_like(second_modifier), MODIFIERS,
+    )  # fmt: skip
     frame = pd.DataFrame(
         {
             **_visit_columns(lines),
             "CPT": _cat(line_code, codes),
             "Mod 1": _cat(first_modifier, MODIFIERS),
             "Mod 2": _cat(second_modifier, MODIFIERS),
+            "Mod 3": _cat(third_modifier, MODIFIERS),
             "Units": _cat(units - 1, [str(u) for u in range(1, 10)]),
             "Minutes": _cat(
                 np.where(shows_minutes, minutes + 1, 0), [""] + [str(m) for m in range(200)]
@@ -311,11 +335,12 @@ def generate_encounters(n_rows: int, seed: int = 0, dirty_share: float = 0.03) -
             "Charge": _charge_column(per_unit, line_code, units),
         }
     )[COLUMNS]
-    return _dirty(frame, rng, dirty_share)
+    return _dirty(frame, rng, dirty_share, formula_provider)
 
 
-def _dirty(frame: pd.DataFrame, rng: np.random.Generator, share: float) -> pd.DataFrame:
-    """Give ``share`` of the rows one defect each, and a few clean rows a formula provider."""
+def _dirty(frame: pd.DataFrame, rng: np.random.Generator, share: float, formula: bool):
+    """Give ``share`` of the rows one defect each, and (``formula``) a few clean rows a formula
+    provider."""
     n = len(frame)
     order = rng.permutation(n)
     n_dirty = int(round(n * share))
@@ -327,9 +352,10 @@ def _dirty(frame: pd.DataFrame, rng: np.random.Generator, share: float) -> pd.Da
         values = DIRTY[column]
         new = [x for x in values if x not in frame[column].cat.categories]
         frame[column] = _set(frame[column].cat.add_categories(new), rows, values, rng)
-    formula = rest[: max(2, n // 1000)] if n >= 50 else rest[:0]
-    col = frame["Rendering Provider"].cat.add_categories([FORMULA_PROVIDER])
-    frame["Rendering Provider"] = _set(col, formula, [FORMULA_PROVIDER], rng)
+    if formula:
+        rows = rest[: max(2, n // 1000)] if n >= 50 else rest[:0]
+        col = frame["Rendering Provider"].cat.add_categories([FORMULA_PROVIDER])
+        frame["Rendering Provider"] = _set(col, rows, [FORMULA_PROVIDER], rng)
     return frame
 
 
@@ -341,15 +367,17 @@ def _set(col: pd.Series, rows: np.ndarray, values: list[str], rng) -> pd.Categor
     return pd.Categorical.from_codes(codes, categories=col.cat.categories)
 
 
-def write_encounters(path: str | Path, n_rows: int, seed: int = 0, dirty_share: float = 0.03,
-                     chunk_rows: int = 500_000) -> Path:  # fmt: skip
+def write_encounters(path: str | Path, n_rows: int, seed: int = 0, dirty_share: float = 0.0,
+                     chunk_rows: int = 500_000, formula_provider: bool = False) -> Path:  # fmt: skip
     """Generate ``n_rows`` lines (see :func:`generate_encounters`) and write them as CSV in
     chunks, atomically (temporary file, then rename); returns the path. Raises OSError if the
     file cannot be written and ValueError for a bad size or share."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    frame = generate_encounters(n_rows, seed=seed, dirty_share=dirty_share)
+    frame = generate_encounters(
+        n_rows, seed=seed, dirty_share=dirty_share, formula_provider=formula_provider
+    )
     schema = pa.schema([(c, pa.string()) for c in frame.columns])
 
     def write(tmp: Path) -> None:
@@ -369,12 +397,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rows", type=int, default=2000, help="number of lines (default 2000)")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    parser.add_argument("--dirty-share", type=float, default=0.03,
-                        help="share of rows with one defect each (default 0.03)")  # fmt: skip
+    parser.add_argument(
+        "--dirty-share",
+        type=float,
+        default=0.0,
+        help="share of rows with one defect each, for tests (default 0)",
+    )
+    parser.add_argument("--formula-provider", action="store_true",
+                        help="name the provider of a few rows =HYPERLINK(...), for tests")  # fmt: skip
     parser.add_argument("--out", required=True, help="CSV file to write")
     args = parser.parse_args(argv)
     try:
-        path = write_encounters(args.out, args.rows, args.seed, args.dirty_share)
+        path = write_encounters(args.out, args.rows, args.seed, args.dirty_share,
+                                formula_provider=args.formula_provider)  # fmt: skip
     except (ValueError, OSError) as exc:
         print(f"synth: error: {exc}", file=sys.stderr)
         return 2
