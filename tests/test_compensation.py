@@ -15,6 +15,7 @@ from cpt_analysis.errors import WorkbookError
 from cpt_analysis.practice import compensation as comp
 from cpt_analysis.practice.comp_plan import read_plan
 from cpt_analysis.practice.intake import read_encounters
+from cpt_analysis.practice.report import SAMPLE
 
 HEADER = "DOS,Provider,Patient ID,CPT,Mod1,Mod2,Units,Dx1,POS\n"
 PLAN = """\
@@ -243,7 +244,8 @@ def test_cli_compensation_on_the_sample(tmp_path, capsys):
     assert main(["compensation", "--other-rvu-year", "2020", "--excel", str(out)]) == 0
     text = capsys.readouterr().out
     assert text.startswith("Sample wRVU plan (synthetic): base $250,000.00, bonus above 150 wRVUs")
-    assert "9 providers, 1,741.22 credited wRVUs" in text
+    plan, lines = read_plan(comp.SAMPLE_PLAN), read_encounters(SAMPLE).accepted
+    assert comp.headline(comp.accrual(lines, plan), plan) in text
     sheets = pd.read_excel(out, sheet_name=None)
     assert [s for s in sheets if s != "About"] == ["Summary", "Monthly accrual", "RVU clause"]
     assert "patient_id" not in sheets["Monthly accrual"]
@@ -261,3 +263,36 @@ def test_cli_compensation_mistakes(tmp_path, capsys):
         assert main(["compensation", *argv]) == 2, argv
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
+
+
+def test_notebook_07_parameters_are_checked_before_a_kernel_starts(tmp_path):
+    from cpt_analysis.reports.notebook import check_params
+    from cpt_analysis.reports.run_params import parse_params
+
+    with pytest.raises(WorkbookError, match=f"{tmp_path} is a folder"):
+        check_params("07", {"plan_path": str(tmp_path)})
+    with pytest.raises(WorkbookError, match="as the plan does: nothing to compare"):
+        check_params("07", {"other_rvu_year": 0})
+    with pytest.raises(WorkbookError, match="benchmark_wrvus is -3"):
+        check_params("07", {"benchmark_wrvus": -3})
+    plan = plan_file(tmp_path)
+    assert parse_params("07", [f"plan_path={plan}"]) == [{"plan_path": str(plan)}]
+
+
+@pytest.mark.slow
+def test_notebook_07_runs_with_a_benchmark_with_papermill(tmp_path):
+    from cpt_analysis.reports.runner import run_one
+
+    result = run_one("07_wrvu_compensation", {"benchmark_wrvus": 250.0}, tmp_path)
+    assert result.ok, result.error
+    summary = pd.read_excel(result.excel, sheet_name="Summary")
+    top = summary.iloc[summary.iloc[:, 3].idxmax()].tolist()  # the most credited wRVUs
+    ytd = top[3]
+    assert ytd > 300  # the sample plan: $50 a wRVU from 150 to 300, $55 above
+    assert top[4] == round(150 * 50 + (ytd - 300) * 55, 2)
+    assert top[-1] == round(ytd / 250 * 100, 1)  # % of the benchmark given
+    assert [s for s in pd.ExcelFile(result.excel).sheet_names if s != "About"] == [
+        "Summary",
+        "Monthly accrual",
+        "RVU clause",
+    ]

@@ -19,6 +19,7 @@ from cpt_analysis.errors import WorkbookError
 from cpt_analysis.export import refuse_identifiers
 from cpt_analysis.fees.explorer import explain_changes
 from cpt_analysis.practice.intake import read_encounters
+from cpt_analysis.practice.report import SAMPLE
 from cpt_analysis.practice.year_over_year import EFFECTS, Side, compare_years, redate
 
 HEADER = "DOS,Provider,Patient ID,CPT,Mod1,Units,Dx1,POS\n"
@@ -154,7 +155,8 @@ def test_cli_compare_years_on_the_sample(capsys, tmp_path):
     argv = ["compare-years", "--from", "2025", "--to", "2026", "--locality", "01112-05"]
     assert main([*argv, "--excel", str(out)]) == 0
     text = capsys.readouterr().out
-    assert text.startswith("1,940 claim lines (dates of service in 2025) re-dated into 2025")
+    n = len(read_encounters(SAMPLE).accepted)
+    assert text.startswith(f"{n:,} claim lines (dates of service in 2025) re-dated into 2025 ")
     # the sample's amounts follow the pricing rules; the split always adds up to the change
     found = re.search(r"Medicare payment \$[\d,.]+ -> \$[\d,.]+ \(([+-])\$([\d,.]+)\)", text)
     signed = float(found[2].replace(",", "")) * (1 if found[1] == "+" else -1)
@@ -167,7 +169,7 @@ def test_cli_compare_years_on_the_sample(capsys, tmp_path):
         "Lines",
     ]
     assert round(sheets["Effects"].iloc[:, 1].sum(), 2) == signed  # the dollars column
-    assert len(sheets["Lines"]) == 1940
+    assert len(sheets["Lines"]) == n
 
 
 @pytest.mark.parametrize(
@@ -183,3 +185,26 @@ def test_cli_compare_years_mistakes_are_one_line(capsys, argv, message):
     assert main(["compare-years", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_notebook_06_refuses_the_same_side_before_a_kernel_starts():
+    from cpt_analysis.reports.notebook import check_params
+
+    with pytest.raises(WorkbookError, match="both sides are 2026: nothing to compare"):
+        check_params("06", {"from_year": 2026})
+    assert check_params("06", {"from_year": 2026, "to_apm": True})["to_apm"] is True
+    with pytest.raises(WorkbookError, match="'maybe' is not yes or no"):
+        check_params("06", {"from_apm": "maybe"})
+
+
+@pytest.mark.slow
+def test_notebook_06_runs_2023_to_2024_with_papermill(tmp_path):
+    from cpt_analysis.reports.runner import run_one
+
+    result = run_one("06_year_over_year", {"from_year": 2023, "to_year": 2024}, tmp_path)
+    assert result.ok, result.error
+    factors = pd.read_excel(result.excel, sheet_name="Conversion factors")
+    assert factors.iloc[:, 1].tolist() == [33.8872, 32.7442, 33.2875]  # 2024's two by date
+    effects = pd.read_excel(result.excel, sheet_name="Effects")
+    by_code = pd.read_excel(result.excel, sheet_name="By code")
+    assert round(effects.iloc[:, 1].sum(), 2) == round(by_code.iloc[-1]["Change"], 2)

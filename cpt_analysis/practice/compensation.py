@@ -23,11 +23,33 @@ from .. import config
 from ..errors import WorkbookError
 from ..fees.payment import money
 from ..plotting import HOVER, layout, plain_values
+from ..presentation import register_many
 from ..validation import register, register_check
 from .comp_plan import Plan, read_plan
 from .productivity import explain
 from .year_over_year import redate
 
+register_many(
+    {
+        "credited_wrvus": ("Credited work RVUs", "rvu", "after the plan's credit rules"),
+        "credited": ("Credited work RVUs", "rvu", "after the plan's credit rules"),
+        "share": ("Share credited", "number"),
+        "rule": ("Credit rule", "text"),
+        "ytd_wrvus": ("Credited wRVUs, year to date", "rvu"),
+        "bonus": ("Bonus of the month", "money", "change of the year-to-date bonus"),
+        "ytd_bonus": ("Bonus, year to date", "money", "the tiers on the year-to-date wRVUs"),
+        "base_salary": ("Base salary of the month", "money"),
+        "ytd_base_salary": ("Base salary, year to date", "money"),
+        "ytd_total": ("Total, year to date", "money"),
+        "through_month": ("Through month", "count"),
+        "ytd_wrvus_plan": ("Credited wRVUs, plan's RVU year", "rvu"),
+        "ytd_bonus_plan": ("Bonus, plan's RVU year", "money"),
+        "ytd_wrvus_other": ("Credited wRVUs, other RVU year", "rvu"),
+        "ytd_bonus_other": ("Bonus, other RVU year", "money"),
+        "wrvu_difference": ("Difference in wRVUs", "rvu", "other minus the plan's"),
+        "bonus_difference": ("Difference in bonus", "money", "other minus the plan's"),
+    }
+)
 SAMPLE_PLAN = config.DATA_DIR / "sample_comp_plan.yaml"
 ASSISTANT = frozenset({"80", "81", "82", "AS"})
 ACCRUAL = ["provider", "year", "month", "lines", "wrvus", "credited_wrvus", "ytd_wrvus"]

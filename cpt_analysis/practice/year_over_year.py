@@ -32,8 +32,9 @@ import pandas as pd
 from ..errors import WorkbookError
 from ..fees.payment import money, resolve_locality
 from ..plotting import HOVER, layout, plain_values
+from ..presentation import register_many
 from ..reference.loaders import rvu_year
-from ..validation import register
+from ..validation import register, register_check
 from .productivity import explain
 from .totals import with_names
 
@@ -46,6 +47,22 @@ EFFECTS = {
     "by_coverage": "lines paid in one year only",
     "by_rules": "rounding and other payment rules",
 }
+register_many(
+    {
+        "wrvus_from": ("Work RVUs, earlier side", "rvu"),
+        "wrvus_to": ("Work RVUs, later side", "rvu"),
+        "wrvu_change": ("Change in work RVUs", "rvu"),
+        "payment_from": ("Medicare pays, earlier side", "money"),
+        "payment_to": ("Medicare pays, later side", "money"),
+        "by_gpci": ("Change from GPCIs", "money", "at the earlier factor, on the later RVUs"),
+        "by_coverage": ("Change from lines paid in one year only", "money"),
+        "by_rules": ("Rounding and other rules", "money", "what the other parts leave"),
+        "side": ("Side", "text"),
+        "dates_of_service": ("Dates of service", "text"),
+        "effect": ("Effect", "text"),
+        "dollars": ("Dollars", "money"),
+    }
+)
 MONEY = ["payment_from", "payment_to", "change", *EFFECTS]
 WRVUS = ["wrvus_from", "wrvus_to", "wrvu_change"]
 
@@ -260,11 +277,7 @@ def compare_years(
     before = before if isinstance(before, Side) else Side(int(before))
     after = after if isinstance(after, Side) else Side(int(after))
     before, after = (Side(rvu_year(s.year), bool(s.apm)) for s in (before, after))
-    if before == after:
-        raise WorkbookError(
-            f"both sides are {before.label}: nothing to compare",
-            "give two years, or the same year with and without the APM factor",
-        )
+    _check_sides(before, after)
     if lines.empty:
         raise WorkbookError("no claim lines to compare", "import an export with accepted lines")
     priced, sides, place = {}, [], "national"
@@ -302,6 +315,24 @@ def _apm_flag(value: object) -> bool:
     if text in ("true", "yes", "1", "false", "no", "0"):
         return text in ("true", "yes", "1")
     raise WorkbookError(f"'{value}' is not yes or no", "give true or false")
+
+
+@register_check
+def _two_sides(params: dict) -> None:
+    """Notebook 06 (the only one with from_apm and to_apm) compares two different sides."""
+    keys = ("from_year", "to_year", "from_apm", "to_apm")
+    if all(k in params for k in keys):
+        before = Side(params["from_year"], bool(params["from_apm"]))
+        after = Side(params["to_year"], bool(params["to_apm"]))
+        _check_sides(before, after)
+
+
+def _check_sides(before: Side, after: Side) -> None:
+    if before == after:
+        raise WorkbookError(
+            f"both sides are {before.label}: nothing to compare",
+            "give two years, or the same year with and without the APM factor",
+        )
 
 
 def waterfall(result: YearOverYear) -> object:
