@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv report test test-fast lint format bench clean chromium notebooks
+.PHONY: venv report test test-fast lint format bench clean chromium notebooks screenshot
 
 venv: $(STAMP)
 
@@ -28,6 +28,7 @@ report: $(STAMP)
 	$(BIN)/cpt-workbook run 03_diagnosis_pairings
 	$(BIN)/cpt-workbook run 04_practice_productivity
 	@echo "Reports written to $(CURDIR)/reports/: each notebook's HTML report and executed notebook, and an Excel workbook of its result tables where it has any (each line above says which)"
+	@echo "All reports, newest first: $(CURDIR)/reports/index.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -60,6 +61,12 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache
+
+# the README's screenshot: notebook 04's report in headless Chromium, offline, its productivity
+# table sorted by work RVUs (needs chromium: see `make chromium`)
+screenshot: $(STAMP)
+	$(BIN)/cpt-workbook run 04_practice_productivity --out reports
+	$(BIN)/python docs/screenshot.py reports/04_practice_productivity.html docs/report.png
 
 # re-execute the notebooks in place (outputs are committed: nbval compares them); review the diff
 notebooks: $(STAMP)
