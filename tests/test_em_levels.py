@@ -89,3 +89,37 @@ def test_chart_stacks_each_level():
 def test_no_em_lines():
     frame = pd.DataFrame({"provider": ["A"], "cpt": ["97110"]})
     assert distribution(frame).empty and outliers(frame).empty
+
+
+def test_em_levels_command_on_the_sample(tmp_path, capsys):
+    from cpt_analysis.cli import main
+
+    bench = tmp_path / "bench.csv"
+    bench.write_text("code,share\n99211,5\n99212,15\n99213,45\n99214,30\n99215,5\n")
+    out_xlsx = tmp_path / "em.xlsx"
+    assert main(["em-levels", "--benchmark", str(bench), "--excel", str(out_xlsx)]) == 0
+    out = capsys.readouterr().out
+    assert "Dr. James Chen, MD       0.0    7.1    9.5   57.1   26.2" in out
+    assert "whole practice           2.9    8.8   47.3   30.2   10.7" in out
+    assert "Dr. James Chen, MD established patient     42        4.02             3.20      53.3     True" in out  # fmt: skip
+    assert "The practice against your benchmark:" in out
+    sheets = pd.read_excel(out_xlsx, sheet_name=None)
+    assert {"About", "EM levels", "Providers compared", "Benchmark"} <= set(sheets)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--benchmark", "{tmp}/none.csv"], "benchmark {tmp}/none.csv is not a file"),
+        (["--excel", "{tmp}"], "is a folder"),
+        (["--excel", "{tmp}/x.csv"], "--excel {tmp}/x.csv is not a .xlsx file"),
+        (["--year", "2024"], "no office visit (E/M) lines of 2024"),
+    ],
+)
+def test_em_levels_command_mistakes(tmp_path, capsys, argv, message):
+    from cpt_analysis.cli import main
+
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    assert main(["em-levels", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message.replace("{tmp}", str(tmp_path)) in err and err.count("\n") == 1

@@ -274,3 +274,47 @@ def test_without_patient_ids_only_per_line_edits_are_judged(tmp_path):
     found = edit_findings(read_encounters(path).accepted)
     assert found["line_ref"].tolist() == [5]  # 99486 x5 on one line
     assert "Patient" not in " ".join(found.columns)
+
+
+# --- the command -----------------------------------------------------------------------------
+def test_ncci_command(capsys):
+    from cpt_analysis.cli import main
+
+    assert main(["ncci", "97012", "97140"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("NCCI 2024Q3 practitioner edits\n")
+    assert "97012    97140                   1 Mutually exclusive procedures" in out
+    assert "97140          6 per day (clinical)" in out
+    assert main(["ncci", "64484"]) == 0
+    out = capsys.readouterr().out
+    assert " 64484   64483              1 only the primary codes listed" in out
+    assert "(first 40 of 5,638)" in out  # every pair 64484 is in, the first 40 shown
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["ncci"], "no code given: e.g. `cpt-workbook ncci 97012 97140`."),
+        (["ncci", "97012", "--quarter", "2031Q1"], "NCCI quarter 2031Q1 is not available"),
+        (["ncci", "97012", "--quarter", "soon"], "'soon' is not a quarter: write it as 2024Q3."),
+        (["ncci", "97012", "--import", "x"], "give codes or --import FOLDER, not both"),
+        (["ncci", "--import", "/nonexistent"], "/nonexistent is not a folder"),
+    ],
+)
+def test_ncci_command_mistakes_are_one_line(capsys, argv, message):
+    from cpt_analysis.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_ncci_command_imports_a_quarter(tmp_path, capsys):
+    from cpt_analysis.cli import main
+
+    assert main(["ncci", "--import", str(write_quarter(tmp_path / "q"))]) == 0
+    assert capsys.readouterr().out == (
+        "imported NCCI 2025Q1: 1 active pairs, 2 MUE codes, 1 add-on rows\n"
+    )
+    assert main(["ncci", "97110"]) == 0
+    assert capsys.readouterr().out.startswith("NCCI 2025Q1 practitioner edits")

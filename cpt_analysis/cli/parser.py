@@ -7,7 +7,7 @@ import argparse
 import textwrap
 from typing import NoReturn
 
-from . import app, articles, compensation, fees, payers, practice, reference, reports, yoy
+from . import app, articles, compensation, edits, fees, payers, practice, reference, reports, yoy
 from .messages import say
 from .options import shared_options
 
@@ -18,6 +18,8 @@ COMMANDS = (
     fees.add_localities,
     reports.add_run,
     practice.add_practice,
+    edits.add_ncci,
+    edits.add_em_levels,
     payers.add_payers,
     yoy.add_compare_years,
     compensation.add_compensation,
