@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 
 from ..errors import WorkbookError
 from ..plotting import HOVER, layout, plain_values
+from ..validation import register
 
 NEW = {"99202": 2, "99203": 3, "99204": 4, "99205": 5}
 ESTABLISHED = {"99211": 1, "99212": 2, "99213": 3, "99214": 4, "99215": 5}
@@ -168,3 +169,56 @@ def chart(dist: pd.DataFrame, family: str = "established patient") -> go.Figure:
         )
     title = f"E/M levels, {family} office visits: share of each level"
     return layout(fig, title, "Share of the provider's visits (%)", "Provider", barmode="stack")
+
+
+def em_lines(path: str | Path | None = None, year: int = 2025) -> pd.DataFrame:
+    """Return the accepted lines of ``year`` of an encounter export (default: the shipped
+    sample); raises WorkbookError when none of them is an office visit."""
+    from .intake import read_encounters
+    from .report import SAMPLE
+
+    source = path or SAMPLE
+    lines = read_encounters(source).accepted
+    lines = lines[lines["date_of_service"].dt.year == int(year)]
+    if not lines["cpt"].astype("str").isin(LEVEL).any():
+        raise WorkbookError(
+            f"no office visit (E/M) lines of {year} in {Path(source).name}",
+            "check the year and the file",
+        )
+    return lines
+
+
+@register("em_benchmark_path")
+def _benchmark_path(value: object) -> str:
+    """Notebook 08's benchmark file: empty for none, else a readable benchmark (checked now)."""
+    text = str(value or "").strip()
+    if text:
+        load_benchmark(text)
+        return str(Path(text).expanduser().resolve())
+    return ""
+
+
+@register("em_min_lines")
+def _min_lines(value: object) -> int:
+    """The fewest E/M lines of a family for a provider to be compared: a whole number 1-10,000."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 10_000:
+        raise WorkbookError(f"'{value}' is not a number of lines", "give a whole number 1-10000")
+    return number
+
+
+@register("em_min_distance")
+def _min_distance(value: object) -> float:
+    """How far apart (percentage points, 0-100) a provider's levels must be to differ."""
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        number = -1.0
+    if not 0 <= number <= 100:
+        raise WorkbookError(
+            f"'{value}' is not a distance in percentage points", "give a number from 0 to 100"
+        )
+    return number

@@ -23,7 +23,7 @@ from ..errors import WorkbookError
 # the features whose notebooks these are: each registers the validators of its own parameters
 # on import (cpt_analysis.validation), as papermill's translators register themselves
 from ..fees import explorer, pairings, payment  # noqa: F401
-from ..practice import compensation, contracts, fee_builder, report, year_over_year  # noqa: F401
+from ..practice import compensation, contracts, em_levels, fee_builder, report, year_over_year  # noqa: F401
 from ..reference import icd10, loaders  # noqa: F401
 from ..training import tour  # noqa: F401
 from ..validation import validate
