@@ -280,3 +280,11 @@ def test_a_rates_folder_and_a_file_with_no_rate_accepted_are_one_line(tmp_path, 
         "CPT/HCPCS code not in the 2025 fee schedule: 1): correct the rows, or check the year "
         "and the column mapping."
     )
+
+
+def test_a_setting_cms_marks_na_is_priced_with_a_note():
+    # 99223 has no non-facility PE in 2025 (NA): price() prices it all the same, and says so
+    assert price("99223", year=2025, setting="nonfacility").amount == 167.23
+    out = compare_payers(_rates([["Payer A", "99223", "", "200"]]), 2025, None, "11")
+    assert out.loc[0, ["medicare", "pct_of_medicare"]].tolist() == [167.23, 119.60]  # 1.19596
+    assert out.loc[0, "medicare_note"].endswith("; CMS marks this setting NA")

@@ -265,3 +265,21 @@ def test_notebook_05_runs_with_a_users_rates_and_exports_excel(tmp_path):
     fees = sheets["Fee schedule"].set_index("Code")
     assert fees.loc["97110", "Charge"] == "45"
     assert "Acme" in result.html.read_text()
+
+
+def test_the_charts_hold_the_tables_figures():
+    from cpt_analysis.practice import payer_charts
+    from cpt_analysis.practice.contracts import pct_by_code
+
+    comparison = compare_payers(RATES, 2025)
+    per, _ = fb.payer_mix(comparison, fb.mix_of(LINES, 2025), 2025)
+    bars = payer_charts.mix_by_payer(per).data[0]
+    assert list(bars.x) == ["Payer Y", "Payer X"] and list(bars.y) == [121.57, 127.92]
+    heat = payer_charts.pct_heatmap(pct_by_code(comparison)).data[0]
+    assert list(heat.x) == ["97110", "97140", "97530"]
+    assert list(heat.y) == ["Payer X", "Payer Y", "Payer Z"]
+    assert heat.z[0][0] == 138.94 and heat.z[1][1] is None  # Payer Y has no 97140 rate
+    charges = pd.DataFrame({"code": ["97110"], "pricing_modifier": [""], "charge": [36.0]})
+    gaps = fb.left_on_table(charges, comparison)
+    assert list(payer_charts.left_on_table(gaps).data[0].x) == [4.0]
+    assert payer_charts.left_on_table(None).data == ()
