@@ -226,13 +226,13 @@ def test_a_bad_plan_is_one_line(tmp_path, capsys, text, message):
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_a_folder_a_missing_file_and_a_csv_are_refused(tmp_path, capsys):
+def test_a_folder_a_missing_file_and_a_text_file_are_refused(tmp_path, capsys):
     cases = [
         (tmp_path, f"{tmp_path} is a folder"),
         (tmp_path / "none.yaml", "none.yaml does not exist"),
-        (tmp_path / "plan.csv", "plan.csv is not a .yaml file"),
+        (tmp_path / "plan.txt", "plan.txt is not a .yaml or .csv file"),
     ]
-    (tmp_path / "plan.csv").write_text("base_salary,1\n")
+    (tmp_path / "plan.txt").write_text("base_salary: 1\n")
     for path, message in cases:
         assert main(["compensation", "--plan", str(path)]) == 2
         err = capsys.readouterr().err
@@ -296,3 +296,76 @@ def test_notebook_07_runs_with_a_benchmark_with_papermill(tmp_path):
         "Monthly accrual",
         "RVU clause",
     ]
+
+
+CSV_PLAN = """item,value,dollars_per_wrvu
+plan,Sample wRVU plan (synthetic),
+base_salary,250000,
+threshold_wrvus,150,
+tier,300,50
+tier,,55
+rvu_year,current,
+professional_component,1.0,
+technical_component,0,
+assistant_at_surgery,0.16,
+excluded_code,00100,
+benchmark,4800,our survey median
+"""
+
+
+def test_a_csv_plan_reads_as_the_yaml_one(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text(CSV_PLAN)
+    plan, sample = read_plan(path), read_plan(comp.SAMPLE_PLAN)
+    for key in ("name", "base_salary", "threshold", "tiers", "rvu_year", "assistant_at_surgery"):
+        assert getattr(plan, key) == getattr(sample, key), key
+    assert plan.excluded_codes == ("00100",)  # a CSV cell is text: the code keeps its zeros
+    assert plan.benchmarks == {"our survey median": 4800.0}
+    assert plan.bonus(400) == 150 * 50 + 100 * 55
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "p.csv is empty: write a plan in it; see data/sample_comp_plan.yaml."),
+        (
+            "base_salary,1\n",
+            "p.csv does not start with the header item,value,dollars_per_wrvu: write the plan "
+            "one item a row under that header.",
+        ),
+        (
+            "item,value\nbase_salery,1\n",
+            "unknown item 'base_salery' in row 2 of p.csv: the items are plan, base_salary, "
+            "threshold_wrvus, rvu_year, tier, professional_component, technical_component, "
+            "assistant_at_surgery, excluded_code, benchmark.",
+        ),
+        (
+            'item,value\nbase_salary,"250,000"\nthreshold_wrvus,1\ntier,,5\n',
+            "base_salary is '250,000': give a number such as 4000 (no commas).",
+        ),
+        (
+            "item,value\nbase_salary,1\nbase_salary,2\n",
+            "base_salary is given twice in p.csv: give it once.",
+        ),
+        (
+            "item,value,dollars_per_wrvu\nbase_salary,1\nthreshold_wrvus,10\ntier,5,-2\n",
+            "dollars_per_wrvu of tier 1 is -2: give a number of 0 or more.",
+        ),
+        (
+            "item,value\nbase_salary,250,000\n",
+            "row 2 of p.csv gives base_salary a third field '000': quote a value with a comma, "
+            "or leave dollars_per_wrvu empty.",
+        ),
+        (
+            "item,value\nbase_salary,250,000,0\n",
+            "row 2 of p.csv has 4 fields: give 3 at most (item,value,dollars_per_wrvu); quote a "
+            "value with a comma.",
+        ),
+    ],
+)
+def test_a_bad_csv_plan_is_one_line(tmp_path, text, message):
+    path = tmp_path / "p.csv"
+    path.write_text(text)
+    with pytest.raises(WorkbookError) as caught:
+        read_plan(path)
+    assert str(caught.value) == message

@@ -20,7 +20,11 @@ def add_compensation(sub: argparse._SubParsersAction, shared) -> None:
         "benchmarks.",
     )
     p.add_argument("path", nargs="?", help="CSV or Excel export (default: the shipped sample)")
-    p.add_argument("--plan", help="the plan, a .yaml file (default: the shipped sample plan)")
+    p.add_argument(
+        "--plan",
+        help="the plan, a .yaml file or a .csv table of item,value,dollars_per_wrvu rows "
+        "(default: the shipped sample plan)",
+    )
     p.add_argument("--year", type=int, help="keep the lines of this calendar year only")
     p.add_argument(
         "--other-rvu-year",

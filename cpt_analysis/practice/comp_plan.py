@@ -1,4 +1,5 @@
-"""A wRVU compensation plan read from a small YAML file (see data/sample_comp_plan.yaml).
+"""A wRVU compensation plan read from a small YAML file (see data/sample_comp_plan.yaml), or
+the same items as a CSV table (:mod:`comp_plan_csv`).
 
 Keys (a key the reader does not know is refused, naming it):
 
@@ -30,6 +31,7 @@ import yaml
 from ..errors import WorkbookError
 from ..identifiers import normalize_hcpcs
 from ..reference.loaders import rvu_year
+from .comp_plan_csv import plan_dict
 
 KEYS = ("plan", "base_salary", "threshold_wrvus", "tiers", "rvu_year", "credit", "benchmarks")
 REQUIRED = ("base_salary", "threshold_wrvus", "tiers")
@@ -39,7 +41,7 @@ CREDIT_KEYS += ("excluded_codes",)
 MAX_SALARY = 100_000_000
 MAX_WRVUS = 1_000_000
 MAX_RATE = 10_000
-SUFFIXES = (".yaml", ".yml")
+SUFFIXES = (".yaml", ".yml", ".csv")
 EXAMPLE = "see data/sample_comp_plan.yaml"
 
 
@@ -91,7 +93,7 @@ def _where(path: Path) -> str:
 
 def _read_text(path: str | Path) -> tuple[Path, str]:
     file = Path(path).expanduser()
-    fix = f"give a plan file (.yaml); {EXAMPLE}"
+    fix = f"give a plan file (.yaml or .csv); {EXAMPLE}"
     if file.is_dir():
         raise WorkbookError(f"{path} is a folder", fix)
     if not file.exists():
@@ -99,7 +101,7 @@ def _read_text(path: str | Path) -> tuple[Path, str]:
     if not file.is_file():
         raise WorkbookError(f"{path} is not a regular file", fix)
     if file.suffix.lower() not in SUFFIXES:
-        raise WorkbookError(f"{path} is not a .yaml file", fix)
+        raise WorkbookError(f"{path} is not a .yaml or .csv file", fix)
     try:
         text = file.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -229,14 +231,24 @@ def _benchmarks(value: object) -> dict[str, float]:
     return {str(k): _number(v, f"benchmark '{k}'", MAX_WRVUS) for k, v in value.items()}
 
 
-def read_plan(path: str | Path) -> Plan:
-    """Return the :class:`Plan` of a YAML file. Raises WorkbookError (one line) for a folder,
-    a missing, empty or non-YAML file, an unknown key, a code written unquoted, a missing or
-    negative or absurd number, tiers that overlap, or an rvu_year without RVUs."""
-    file, text = _read_text(path)
+def _yaml_dict(file: Path, text: str) -> dict:
     root = _compose(file, text)
     _check_codes_quoted(file, root)
-    data = yaml.SafeLoader("").construct_document(root)
+    return yaml.SafeLoader("").construct_document(root)
+
+
+def read_plan(path: str | Path) -> Plan:
+    """Return the :class:`Plan` of a YAML file (or a CSV table, see :mod:`comp_plan_csv`).
+    Raises WorkbookError (one line) for a folder, a missing, empty or unreadable file, an
+    unknown key, a code written unquoted, a missing or negative or absurd number, tiers that
+    overlap, or an rvu_year without RVUs."""
+    file, text = _read_text(path)
+    if file.suffix.lower() == ".csv":
+        data = plan_dict(_where(file), text)
+        if data is None:
+            raise WorkbookError(f"{_where(file)} is empty", f"write a plan in it; {EXAMPLE}")
+    else:
+        data = _yaml_dict(file, text)
     _unknown(file, data, KEYS, "")
     missing = [k for k in REQUIRED if k not in data]
     if missing:
