@@ -106,9 +106,10 @@ def html_table(frame: pd.DataFrame) -> str:
             f'<p class="cpt-table-note">The first {MAX_HTML_ROWS:,} of {rows:,} rows; the '
             "Excel workbook of the report has them all.</p>"
         )
+    rows_html = "\n".join(body)  # a row a line: a notebook's diff shows which rows changed
     return (
-        f'{STYLE}<div class="cpt-table-wrap"><table class="{classes}">'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{note}"
+        f'{STYLE}\n<div class="cpt-table-wrap"><table class="{classes}">\n'
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{rows_html}\n</tbody></table></div>{note}"
     )
 
 
