@@ -32,10 +32,16 @@ def test_na_setting_is_priced_with_a_note():
 def test_opps_cap_takes_the_lower_amount_and_says_which():
     capped = price("71550", "TC", **AK)
     # (0 x 1.5 + 8.10 x 1.081 + 0.03 x 0.592) x 32.3465 = 283.80; OPPS PE/MP from the file: 261.08
-    assert (capped.fee_schedule_amount, capped.opps_amount, capped.amount) == (283.80, 261.08, 261.08)
+    assert (capped.fee_schedule_amount, capped.opps_amount, capped.amount) == (
+        283.80,
+        261.08,
+        261.08,
+    )
     assert capped.opps_capped
     steps = capped.explain().set_index("step")
-    assert steps.loc["OPPS cap", "detail"] == "OPPS price $261.08; the OPPS price is lower: it applies"
+    assert (
+        steps.loc["OPPS cap", "detail"] == "OPPS price $261.08; the OPPS price is lower: it applies"
+    )
     below = price("71045", **AK)  # fee-schedule amount below its OPPS price: the fee applies
     assert not below.opps_capped and below.amount == below.fee_schedule_amount < below.opps_amount
     assert price("97012", **AK).opps_amount is None  # OPPS indicator 9: no cap
@@ -108,7 +114,10 @@ def test_surgery_ranking_in_one_visit():
     assert visit.loc["27447-50", "allowed"] == 1886.45
     assert visit.loc["27486", ["reduction", "allowed"]].tolist() == [688.98, 688.98]
     assert visit.loc["20610 x2", ["reduction", "allowed"]].tolist() == [43.99, 43.99]
-    assert visit.loc["27486", "rule"] == "multiple procedures (indicator 2): 2nd procedure of the visit, 50%"
+    assert (
+        visit.loc["27486", "rule"]
+        == "multiple procedures (indicator 2): 2nd procedure of the visit, 50%"
+    )
 
 
 def test_imaging_reduction_in_one_visit():

@@ -111,6 +111,7 @@ def test_the_wheel_holds_the_package_tables_notebooks_and_prose_and_no_user_file
         "cpt_analysis/data/ncci/ptp_2024q3.parquet",
         "cpt_analysis/data/zip_localities.csv.gz",
         "cpt_analysis/data/icd10_history.csv.gz",
+        "cpt_analysis/data/opps_cap.csv.gz",
         "cpt_analysis/data/icd10_code_sets.csv",
         "cpt_analysis/notebooks/01_code_card.ipynb",
         "cpt_analysis/app/pages/code_card.ipynb",

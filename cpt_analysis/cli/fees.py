@@ -32,6 +32,12 @@ def add_lookup(sub: argparse._SubParsersAction, shared: Shared) -> None:
         action="store_true",
         help="use the qualifying-APM conversion factor where a year has one",
     )
+    p.add_argument(
+        "--base-units", type=float, help="anesthesia codes (status J): the code's base units"
+    )
+    p.add_argument(
+        "--minutes", type=float, help="anesthesia codes: minutes of anesthesia time (15 = 1 unit)"
+    )
     p.set_defaults(func=_lookup)
 
 
@@ -46,8 +52,38 @@ def _lookup(args: argparse.Namespace) -> None:
         setting=args.setting,
         date_of_service=args.date,
         apm=args.apm,
+        base_units=args.base_units,
+        minutes=args.minutes,
     )
     print(render(card))
+
+
+def add_check_payments(sub: argparse._SubParsersAction, shared: Shared) -> None:
+    p = sub.add_parser(
+        "check-payments",
+        help="compare a CMS payment file (PFxxyyA.TXT) with the workbook's amounts",
+        description="Compare every record of a CMS MAC payment file with the workbook's "
+        "fee-schedule amount, OPPS price and therapy-reduced amount for its year, carrier and "
+        "locality, in both settings, to the cent. Prints the counts and every difference with "
+        "the PE RVU the file's amount implies; exit status 1 when any differ.",
+    )
+    p.add_argument("path", help="the CMS payment file, as CMS publishes it (quoted CSV)")
+    p.set_defaults(func=_check_payments)
+
+
+def _check_payments(args: argparse.Namespace) -> int:
+    from ..fees.payment_file import compare_payment_file
+
+    frame = compare_payment_file(args.path)
+    records = len(frame) // 2
+    equal = int(frame["equal"].sum())
+    places = ", ".join(sorted(set(frame["locality_id"])))
+    print(f"{records:,} records of {places}, both settings: {equal:,} of {len(frame):,} amounts "
+          f"equal to the cent (fee schedule, OPPS price, therapy reduction)")  # fmt: skip
+    for r in frame[~frame["equal"]].itertuples():
+        print(f"  {r.hcpcs} {r.modifier or 'global'} {r.setting}: file {r.file_amount:.2f}, "
+              f"workbook {r.amount:.2f}; {r.why}")  # fmt: skip
+    return 0 if equal == len(frame) else 1
 
 
 def add_localities(sub: argparse._SubParsersAction, shared: Shared) -> None:

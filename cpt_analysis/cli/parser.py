@@ -16,6 +16,7 @@ COMMANDS = (
     reference.add_import_cms,
     reference.add_icd10,
     fees.add_localities,
+    fees.add_check_payments,
     reports.add_run,
     practice.add_practice,
     edits.add_ncci,

@@ -27,7 +27,11 @@ def indicator_codes(priced: pd.DataFrame) -> dict[str, np.ndarray]:
     dense price table of :func:`productivity._price_table`."""
     out = {}
     for name in INDICATORS:
-        text = priced[name].astype(str).str.strip() if name in priced else pd.Series("9", index=priced.index)
+        text = (
+            priced[name].astype(str).str.strip()
+            if name in priced
+            else pd.Series("9", index=priced.index)
+        )
         out[name] = pd.to_numeric(text.where(text.str.fullmatch(r"\d"), "9")).to_numpy(np.int8)
     return out
 
@@ -87,13 +91,20 @@ def _adjust(frame, lines, t, line_at, rows, columns) -> None:
     cut = reductions(sub)
     old = frame["final_amount"].to_numpy()[rows]
     therapy = frame["mppr_reduction"].to_numpy()[rows]
-    new = np.round(_round(sub["amount"].to_numpy() * sub["units"].to_numpy()) - therapy - cut["reduction"].to_numpy(), 2)
+    new = np.round(
+        _round(sub["amount"].to_numpy() * sub["units"].to_numpy())
+        - therapy
+        - cut["reduction"].to_numpy(),
+        2,
+    )
     new = np.where(np.isnan(factors), np.nan, new)  # by report: no amount here
     frame.loc[frame.index[rows], "final_amount"] = new
     frame.loc[frame.index[rows], "rule_adjustment"] = np.round(np.nan_to_num(new) - old, 2)
     extra = ["; ".join(w for w in (a, b) if w) for a, b in zip(words, cut["rule"], strict=True)]
     reason = frame["reason"].astype(str).to_numpy()
-    texts = np.array([f"{r}; {e}" if e else r for r, e in zip(reason[rows], extra, strict=True)], dtype=object)
+    texts = np.array(
+        [f"{r}; {e}" if e else r for r, e in zip(reason[rows], extra, strict=True)], dtype=object
+    )
     full = reason.astype(object)
     full[rows] = texts
     frame["reason"] = pd.Categorical(full)
