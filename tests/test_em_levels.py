@@ -24,12 +24,12 @@ def lines():
 def test_shares_per_provider_and_practice():
     dist = distribution(lines())
     est = dist[dist["family"] == "established patient"].set_index(["provider", "code"])
-    assert est.loc["Dr A", "share"].tolist() == [0.0, 0.0, 60.0, 40.0, 0.0]
-    assert est.loc["Dr B", "share"].tolist() == [0.0, 0.0, 0.0, 50.0, 50.0]
+    assert est.loc["Dr A", "share_percent"].tolist() == [0.0, 0.0, 60.0, 40.0, 0.0]
+    assert est.loc["Dr B", "share_percent"].tolist() == [0.0, 0.0, 0.0, 50.0, 50.0]
     assert est.loc[PRACTICE, "lines"].tolist() == [0, 0, 6, 9, 5]
-    assert est.loc[PRACTICE, "share"].tolist() == [0.0, 0.0, 30.0, 45.0, 25.0]
+    assert est.loc[PRACTICE, "share_percent"].tolist() == [0.0, 0.0, 30.0, 45.0, 25.0]
     new = dist[dist["family"] == "new patient"]
-    assert new[new["provider"] == "Dr B"]["share"].tolist() == [0.0, 100.0, 0.0, 0.0]
+    assert new[new["provider"] == "Dr B"]["share_percent"].tolist() == [0.0, 100.0, 0.0, 0.0]
     assert set(new["provider"]) == {"Dr B", PRACTICE}  # Dr A saw no new patient
 
 
@@ -50,8 +50,10 @@ def test_benchmark_file(tmp_path):
     bench = load_benchmark(path)
     assert bench["share"].tolist() == [5.0, 15.0, 45.0, 30.0, 5.0]
     table = compare(distribution(lines()), bench).set_index("code")
-    assert table.loc["99213", ["practice", "benchmark", "difference"]].tolist() == [30, 45, -15]
-    assert table.loc["99215", "difference"] == 20.0
+    assert table.loc[
+        "99213", ["practice_share", "benchmark_share", "share_difference"]
+    ].tolist() == [30, 45, -15]
+    assert table.loc["99215", "share_difference"] == 20.0
 
 
 @pytest.mark.parametrize(
@@ -123,3 +125,33 @@ def test_em_levels_command_mistakes(tmp_path, capsys, argv, message):
     assert main(["em-levels", *argv]) == 2
     err = capsys.readouterr().err
     assert message.replace("{tmp}", str(tmp_path)) in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"em_min_lines": 0}, "'0' is not a number of lines"),
+        ({"em_min_distance": "far"}, "'far' is not a distance in percentage points"),
+        ({"em_benchmark_path": "/nonexistent.csv"}, "benchmark /nonexistent.csv is not a file"),
+    ],
+)
+def test_notebook_parameters_are_refused_before_a_kernel_starts(params, message):
+    from cpt_analysis.reports.notebook import check_params
+
+    with pytest.raises(WorkbookError, match=message):
+        check_params("08_em_levels", params)
+
+
+@pytest.mark.slow
+def test_notebook_runs_with_a_benchmark(tmp_path):
+    import openpyxl
+
+    from cpt_analysis.reports.runner import run_one
+
+    bench = tmp_path / "bench.csv"
+    bench.write_text("code,share\n99211,5\n99212,15\n99213,45\n99214,30\n99215,5\n")
+    result = run_one("08_em_levels", {"em_benchmark_path": str(bench)}, tmp_path / "out")
+    assert result.ok, result.error
+    book = openpyxl.load_workbook(result.excel)
+    assert {"EM levels", "Providers compared", "Benchmark"} <= set(book.sheetnames)
+    assert "Dr. James Chen, MD (established patient)" in result.html.read_text()

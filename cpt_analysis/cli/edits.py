@@ -121,7 +121,7 @@ def _em_levels(args: argparse.Namespace) -> None:
             mine = dist[dist["family"] == family]
             if mine.empty:
                 continue
-            wide = mine.pivot(index="provider", columns="code", values="share")
+            wide = mine.pivot(index="provider", columns="code", values="share_percent")
             print(
                 f"E/M levels, {family} office visits of {args.year}: share of each provider's (%)"
             )

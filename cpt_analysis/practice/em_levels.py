@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 
 from ..errors import WorkbookError
 from ..plotting import HOVER, layout, plain_values
+from ..presentation import register_many
 from ..validation import register
 
 NEW = {"99202": 2, "99203": 3, "99204": 4, "99205": 5}
@@ -29,7 +30,26 @@ LEVEL = {**NEW, **ESTABLISHED}
 PRACTICE = "whole practice"
 MIN_LINES = 20
 MIN_DISTANCE = 30.0  # percentage points
-DIST_COLUMNS = ["provider", "family", "code", "level", "lines", "share"]
+DIST_COLUMNS = ["provider", "family", "code", "level", "lines", "share_percent"]
+
+register_many(
+    {
+        "share_percent": ("% of the provider's visits", "percent", "of the family's visits"),
+        "level": ("E/M level", "count"),
+        "mean_level": ("Mean level", "number"),
+        "rest_mean_level": ("Mean level, rest of the practice", "number"),
+        "distance": (
+            "Distance (points)",
+            "number",
+            "share of the provider's visits that would have to change level to match the rest "
+            "of the practice",
+        ),
+        "differs": ("Differs markedly", "flag"),
+        "practice_share": ("Practice %", "percent"),
+        "benchmark_share": ("Benchmark %", "percent"),
+        "share_difference": ("Difference (points)", "number"),
+    }
+)
 
 
 def _family(code: str) -> str:
@@ -38,7 +58,7 @@ def _family(code: str) -> str:
 
 def distribution(lines: pd.DataFrame) -> pd.DataFrame:
     """Return the share of each office-visit level per provider and for the whole practice
-    (provider :data:`PRACTICE`): provider, family, code, level, lines, share (percent of the
+    (provider :data:`PRACTICE`): provider, family, code, level, lines, share_percent (of the
     provider's lines of that family; every level listed, 0 where none). Empty without E/M."""
     codes = lines["cpt"].astype("str")
     em = lines.loc[codes.isin(LEVEL), ["provider", "cpt"]].astype("str")
@@ -136,13 +156,13 @@ def load_benchmark(path: str | Path) -> pd.DataFrame:
 
 
 def compare(dist: pd.DataFrame, benchmark: pd.DataFrame) -> pd.DataFrame:
-    """Return the practice's shares next to a benchmark's: family, code, level, practice,
-    benchmark, difference (percentage points)."""
-    mine = dist[dist["provider"] == PRACTICE].set_index("code")["share"]
+    """Return the practice's shares next to a benchmark's: family, code, level,
+    practice_share, benchmark_share, share_difference (percentage points)."""
+    mine = dist[dist["provider"] == PRACTICE].set_index("code")["share_percent"]
     out = benchmark[["family", "code", "level"]].copy()
-    out["practice"] = mine.reindex(out["code"]).to_numpy()
-    out["benchmark"] = benchmark["share"].to_numpy()
-    out["difference"] = (out["practice"] - out["benchmark"]).round(1)
+    out["practice_share"] = mine.reindex(out["code"]).to_numpy()
+    out["benchmark_share"] = benchmark["share"].to_numpy()
+    out["share_difference"] = (out["practice_share"] - out["benchmark_share"]).round(1)
     return out
 
 
@@ -156,13 +176,15 @@ def chart(dist: pd.DataFrame, family: str = "established patient") -> go.Figure:
         mine = rows[rows["code"] == code].set_index("provider").reindex(order)
         fig.add_trace(
             go.Bar(
-                x=plain_values(mine["share"]),
+                x=plain_values(mine["share_percent"]),
                 y=order,
                 orientation="h",
                 name=code,
                 hovertext=[
                     f"{p}: {code} {s:.1f}% ({int(n)} lines)" if pd.notna(s) else f"{p}: none"
-                    for p, s, n in zip(order, mine["share"], mine["lines"].fillna(0), strict=True)
+                    for p, s, n in zip(
+                        order, mine["share_percent"], mine["lines"].fillna(0), strict=True
+                    )
                 ],
                 hovertemplate=HOVER,
             )

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .. import config
 from ..errors import DataFileError, WorkbookError
+from ..presentation import register_many
 
 FINDING = "therapy threshold without KX"
 KINDS = {"GP": "PT/SLP", "GN": "PT/SLP", "GO": "OT"}
@@ -30,6 +31,21 @@ MODIFIER_COLUMNS = ["modifier_1", "modifier_2", "modifier_3", "modifier_4"]
 CASE_COLUMNS = ["case", "year", "kind", "threshold", "targeted_review", "lines", "allowed",
                 "crossed_on", "lines_from_crossing", "without_kx", "past_targeted_review",
                 "targeted_review_on"]  # fmt: skip
+
+register_many(
+    {
+        "case": ("Case", "count", "a number, never the patient's id"),
+        "kind": ("Therapy", "text", "PT/SLP (GP, GN) together, OT (GO) apart"),
+        "threshold": ("KX threshold", "money", "per patient and year"),
+        "targeted_review": ("Targeted review amount", "money"),
+        "allowed": ("Allowed in the year", "money", "after the therapy reduction"),
+        "crossed_on": ("Threshold passed on", "date"),
+        "lines_from_crossing": ("Lines from the crossing", "count"),
+        "without_kx": ("Of which without KX", "count"),
+        "past_targeted_review": ("Past the targeted review amount", "flag"),
+        "targeted_review_on": ("Targeted review amount passed on", "date"),
+    }
+)
 
 
 @cache
