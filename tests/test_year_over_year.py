@@ -208,3 +208,25 @@ def test_notebook_06_runs_2023_to_2024_with_papermill(tmp_path):
     effects = pd.read_excel(result.excel, sheet_name="Effects")
     by_code = pd.read_excel(result.excel, sheet_name="By code")
     assert round(effects.iloc[:, 1].sum(), 2) == round(by_code.iloc[-1]["Change"], 2)
+
+
+def test_split_takes_the_effects_at_the_share_the_payment_rules_leave():
+    import numpy as np
+
+    from cpt_analysis.practice.year_over_year import split
+
+    def side(work, cf, amount, rule):
+        return {"work": np.array([work]), "pe": np.array([1.0]), "mp": np.array([0.1]),
+                "gw": 1.0, "gp": 1.0, "gm": 1.0, "cf": np.array([cf]), "rule": np.array([rule]),
+                "paid": np.array([True]), "amount": np.array([amount])}  # fmt: skip
+
+    # a second procedure paid at 50% both years: (2.0 + 1.0 + 0.1) x 30 = 93 -> 46.50;
+    # (2.5 + 1.0 + 0.1) x 31 = 111.60 -> 55.80. Work: 0.5 x 30 x 50% = 7.50;
+    # conversion factor: 3.6 x 1 x 50% = 1.80; together the change of 9.30 (in cents)
+    parts = split(side(2.0, 30.0, 4650, 0.5), side(2.5, 31.0, 5580, 0.5))
+    assert parts["change"].tolist() == [930]
+    assert (parts["by_work"][0], parts["by_conversion_factor"][0]) == (750, 180)
+    assert parts["by_rules"].tolist() == [0]
+    # the rule dropped the next year (paid in full: 111.60): the 55.80 more is the rules' part
+    parts = split(side(2.0, 30.0, 4650, 0.5), side(2.5, 31.0, 11160, 1.0))
+    assert parts["by_rules"].tolist() == [11160 - 4650 - 750 - 180]

@@ -13,10 +13,12 @@ The split of a line paid in both years is the explorer's (:func:`explorer.explai
 sequential substitution in this order: **work -> PE -> MP -> GPCI -> conversion factor**. The
 RVU changes are priced at the earlier side's GPCIs and factor; the GPCI change at the earlier
 factor on the later RVUs; the factor's change on the later side's GPCI-adjusted RVUs. PE counts
-what the therapy reduction leaves of it (a unit at 50% PE counts half). A line paid on one side
-only (a new or deleted code, a status that is not paid, an NA setting, status T) moves as a
-whole into ``by_coverage``; what remains of a line's change (cents of rounding, a payment rule
-that is not a factor of the formula) is ``by_rules``. Each part is rounded to the cent per line,
+what the therapy reduction leaves of it (a unit at 50% PE counts half), and each effect is taken
+at the share of the formula's amount that the earlier side's other payment rules leave (50% for
+a second procedure, a cap), read off the priced line. A line paid on one side only (a new or
+deleted code, a status that is not paid, an NA setting, status T) moves as a whole into
+``by_coverage``; what remains of a line's change (a payment rule that changed between the
+sides, cents of rounding) is ``by_rules``. Each part is rounded to the cent per line,
 so ``change == by_work + by_pe + by_mp + by_gpci + by_conversion_factor + by_coverage +
 by_rules`` exactly, per line, code, provider and in total.
 """
@@ -159,6 +161,8 @@ def _rvus(priced: pd.DataFrame, gpci: tuple) -> dict[str, np.ndarray]:
     halved = np.round(np.nan_to_num(priced["mppr_reduction"].to_numpy()) / half)
     pe = per_unit * (units - 0.5 * halved)
     final = priced["final_amount"].to_numpy()
+    before = priced["base_amount"].to_numpy() - np.nan_to_num(priced["mppr_reduction"].to_numpy())
+    before = np.nan_to_num(before)
     return {
         "work": units * priced["work_rvu"].to_numpy(),
         "pe": pe,
@@ -167,6 +171,9 @@ def _rvus(priced: pd.DataFrame, gpci: tuple) -> dict[str, np.ndarray]:
         "gp": gpci[1],
         "gm": gpci[2],
         "cf": cf,
+        # what the other payment rules leave of the formula's amount (a second procedure's 50%,
+        # a cap): 1 where none applies
+        "rule": np.where(before > 0, np.nan_to_num(final) / np.where(before > 0, before, 1), 1.0),
         "paid": ~np.isnan(final),
         "amount": _cents(np.nan_to_num(final)),
         "wrvus": priced["wrvus"].to_numpy(),
@@ -176,7 +183,8 @@ def _rvus(priced: pd.DataFrame, gpci: tuple) -> dict[str, np.ndarray]:
 def split(a: dict, b: dict) -> dict[str, np.ndarray]:
     """Return the change of each line from side ``a`` to ``b`` (see :func:`_rvus`) and its
     effects, in whole cents, by sequential substitution work -> PE -> MP -> GPCI -> conversion
-    factor; ``change`` equals the sum of the effects on every line."""
+    factor, at the share side ``a``'s other payment rules leave (``rule``); ``change`` equals
+    the sum of the effects on every line."""
     both = a["paid"] & b["paid"]
     geo_b = b["work"] * b["gw"] + b["pe"] * b["gp"] + b["mp"] * b["gm"]
     raw = {
@@ -192,7 +200,7 @@ def split(a: dict, b: dict) -> dict[str, np.ndarray]:
         "by_conversion_factor": geo_b * (b["cf"] - a["cf"]),
     }
     out = {"change": b["amount"] - a["amount"]}
-    out |= {k: np.where(both, _cents(np.nan_to_num(v)), 0) for k, v in raw.items()}
+    out |= {k: np.where(both, _cents(np.nan_to_num(v * a["rule"])), 0) for k, v in raw.items()}
     out["by_coverage"] = np.where(a["paid"] ^ b["paid"], out["change"], 0)
     out["by_rules"] = out["change"] - sum(out[k] for k in EFFECTS if k != "by_rules")
     return out
