@@ -41,7 +41,10 @@ def test_lookup_in_a_locality_with_26_and_tc(capsys):
     assert main(["lookup", "72148", "--year", "2025", "--locality", "01112-05"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"26 +nonfacility +\$77\.88", out)
-    assert re.search(r"TC +facility +- +\(NA in facility setting\)", out)
+    # NA is a note: CMS's payment files price the setting, with the PE RVU the file shows
+    assert re.search(r"TC +facility +\$170\.58 +\(NA: rarely done here\)", out)
+    # what is owed, under the chosen setting: 80% less 2% sequestration, 20%, 109.25%
+    assert "Medicare pays $61.05, the patient $15.58; limiting charge $85.08" in out
 
 
 @pytest.mark.parametrize(
