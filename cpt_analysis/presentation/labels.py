@@ -93,6 +93,21 @@ register_many(
             "the fee schedule amount after reductions and rules: Medicare's share plus the "
             "patient's coinsurance",
         ),
+        "fee_schedule_amount": (
+            "Fee schedule amount",
+            "money",
+            "the physician fee schedule amount, before any OPPS cap",
+        ),
+        "opps_amount": (
+            "OPPS amount",
+            "money",
+            "the hospital outpatient (OPPS) amount that caps some imaging services",
+        ),
+        "limiting_charge": (
+            "Limiting charge",
+            "money",
+            "the most a non-participating provider may charge: 109.25% of the amount",
+        ),
         "medicare_pays": ("Medicare pays", "money", "Medicare's share of the amount"),
         "coinsurance": ("Patient coinsurance", "money", "the patient's share of the amount"),
         "unpaid_lines": (
@@ -119,3 +134,6 @@ register_many(
 register("pe_na_nonfacility", "NA in the office", "flag", NA, true="NA: rarely done here", false="")
 register("pe_na_facility", "NA in a facility", "flag", NA, true="NA: rarely done here", false="")
 register("timed", "Timed (15-minute units)", "flag", true="yes", false="no")
+register("na", "NA setting", "flag", NA, true="NA: rarely done here", false="")
+register("opps_capped", "Capped at OPPS", "flag", "the OPPS amount replaced the fee schedule's",
+         true="capped", false="")  # fmt: skip
