@@ -196,5 +196,5 @@ def bundle(item: object) -> dict:
     else:
         data = _FORMATTER.format(item)[0]
     if "text/html" in data:  # dollar amounts are money, never LaTeX for the page's typesetter
-        data["text/html"] = f'<div class="tex2jax_ignore">{data["text/html"]}</div>'
+        data["text/html"] = f'<div class="tex2jax_ignore mathjax_ignore">{data["text/html"]}</div>'
     return {"output_type": "display_data", "data": data, "metadata": {}}

@@ -6,10 +6,12 @@ internet), downloads served from a private folder removed on exit, stopped with 
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
 import shutil
 import socket
+import sys
 import tempfile
 from collections.abc import Callable
 from importlib import resources
@@ -69,14 +71,29 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def prepare(root: Path) -> Path:
-    """Copy the page notebooks into ``root`` (the folder Voila serves) and make its downloads
-    folder; return the downloads folder."""
+def prepare(base: Path) -> tuple[Path, Path]:
+    """Lay out the app's private folder: ``pages/`` (what Voila serves: the page notebooks and
+    the downloads folder) and ``jupyter/`` (its kernel). Return the pages and downloads folders.
+
+    The kernel is the project's Python, interrupted by message rather than by signal: Jupyter
+    interrupts a kernel before shutting it down, and a signal would print a traceback when
+    Ctrl-C comes while a page's kernel is still starting.
+    """
+    root = base / "pages"
+    downloads = root / "downloads"
+    downloads.mkdir(parents=True)
     for page in sorted(pages_dir().glob("*.ipynb")):
         shutil.copy2(page, root / page.name)
-    downloads = root / "downloads"
-    downloads.mkdir()
-    return downloads
+    kernel = base / "jupyter" / "kernels" / "python3"
+    kernel.mkdir(parents=True)
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "interrupt_mode": "message",
+    }
+    (kernel / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    return root, downloads
 
 
 def voila_args(root: Path, port: int, open_browser: bool) -> list[str]:
@@ -102,19 +119,22 @@ def serve(
     Raises WorkbookError for a port that is taken or is no port (see :func:`check_port`).
     """
     port = free_port() if port is None else check_port(port)
-    root = Path(tempfile.mkdtemp(prefix="cpt-workbook-app-"))
+    base = Path(tempfile.mkdtemp(prefix="cpt-workbook-app-"))
     try:
-        downloads = prepare(root)
+        root, downloads = prepare(base)
         os.environ[DOWNLOADS_ENV] = str(downloads)
         os.environ[FILES_URL_ENV] = "/voila/files/downloads/"
-        paths = [str(templates_dir()), os.environ.get("JUPYTER_PATH", "")]
+        paths = [str(base / "jupyter"), str(templates_dir()), os.environ.get("JUPYTER_PATH", "")]
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
+        from tornado.ioloop import IOLoop
         from voila.app import Voila
 
         app = Voila()
         app.initialize(voila_args(root, port, open_browser))
         logging.getLogger("tornado.access").setLevel(logging.WARNING)
-        announce(f"http://{HOST}:{port}/voila/render/code_card.ipynb")
+        url = f"http://{HOST}:{port}/voila/render/code_card.ipynb"
+        # said once the loop runs, that is once the server listens
+        IOLoop.current().add_callback(announce, url)
         app.start()  # returns after Ctrl-C, its kernels shut down
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(base, ignore_errors=True)
