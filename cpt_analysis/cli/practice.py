@@ -86,6 +86,9 @@ def summary(report, written: dict) -> dict:
         "total_rvus": round(float(pm["total_rvus"].sum()), 2),
         "medicare_payment": round(float(pm["payment"].sum()), 2),
         "mppr_reduction": round(float(pm["mppr_reduction"].sum()), 2),
+        "rule_adjustment": round(float(pm["rule_adjustment"].sum()), 2),
+        "medicare_pays": round(float(pm["medicare_pays"].sum()), 2),
+        "coinsurance": round(float(pm["coinsurance"].sum()), 2),
         "unpaid_lines": int(pm["unpaid_lines"].sum()),
         "providers": int(pm["provider"].nunique()),
         "audit_findings": int(len(report.findings)),
@@ -130,6 +133,7 @@ def _practice(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(summary(report, written), ensure_ascii=False))
         return
+    print(report.owed_line)
     print(f"columns: {columns}")
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(report.reconciliation.to_string(index=False))

@@ -57,6 +57,22 @@ class PracticeReport:
             text += " Dates were read day first (day/month), as the file writes them."
         return text
 
+    @property
+    def owed_line(self) -> str:
+        """Who pays the payment of the headline: Medicare's 80% after the 2% sequestration and
+        the patients' 20% coinsurance (each line rounded as a claim is), and what the payment
+        modifiers and multiple-procedure reductions changed."""
+        pm = self.provider_month
+        text = (
+            f"Of the {money(pm['payment'].sum())}, Medicare pays {money(pm['medicare_pays'].sum())} "
+            f"after the 2% sequestration and patients owe {money(pm['coinsurance'].sum())} "
+            "coinsurance (the deductible is not modelled)"
+        )
+        moved = pm["rule_adjustment"].sum()
+        if moved:
+            text += f"; payment modifiers and multiple procedures changed it by {money(moved, sign=True)}"
+        return text + "."
+
     def sheets(self) -> dict[str, pd.DataFrame]:
         """The tables of the report, by sheet name, for :func:`export.write_excel`."""
         return {
