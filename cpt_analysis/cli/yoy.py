@@ -63,6 +63,7 @@ def _compare_years(args: argparse.Namespace) -> None:
     print(result.headline)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(result.effects.to_string(index=False))
+        print(result.factors.to_string(index=False))
         print(result.by_code.drop(columns=["name"]).head(11).to_string(index=False))
     if len(result.by_code) > 11:
         print(f"... {len(result.by_code) - 11} more codes (and the total) in --excel")
