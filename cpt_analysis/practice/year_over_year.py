@@ -60,7 +60,7 @@ register_many(
         "by_coverage": ("Change from lines paid in one year only", "money"),
         "by_rules": ("Rounding and other rules", "money", "what the other parts leave"),
         "side": ("Side", "text"),
-        "dates_of_service": ("Dates of service", "text"),
+        "dates_of_service": ("Dates of service", "text", "the first and last line priced with it"),
         "effect": ("Effect", "text"),
         "dollars": ("Dollars", "money"),
     }
