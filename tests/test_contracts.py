@@ -43,9 +43,9 @@ def test_97110_at_forty_dollars_is_138_94_percent_of_2025_national_medicare():
     # x 32.3465 = 28.788 -> $28.79; 40.00 / 28.79 = 1.389371... -> 138.94%
     assert price("97110", year=2025, setting="nonfacility").amount == 28.79
     out = compare_payers(_rates([["Payer A", "97110", "", "40.00"]]), 2025, None, "nonfacility")
-    assert out[["payer", "code", "allowed", "medicare", "pct_of_medicare"]].values.tolist() == [
-        ["Payer A", "97110", 40.0, 28.79, 138.94]
-    ]
+    assert out[
+        ["payer", "code", "allowed_amount", "medicare", "pct_of_medicare"]
+    ].values.tolist() == [["Payer A", "97110", 40.0, 28.79, 138.94]]
     assert out["medicare_source"].tolist() == ["RVU25D national nonfacility"]
 
 
@@ -83,9 +83,9 @@ def test_hostile_rows_are_rejected_with_their_reasons_and_nothing_is_lost():
         8: "malformed modifier",
         10: BAD_AMOUNT,
     }
-    assert imported.accepted["allowed"].tolist() == [1000.5]
+    assert imported.accepted["allowed_amount"].tolist() == [1000.5]
     assert imported.counts == {"input": 9, "accepted": 1, "rejected": 8, "blank_lines": 0}
-    assert imported.rejected.loc[0, "allowed"] == "-5"  # the text as the file has it
+    assert imported.rejected.loc[0, "allowed_amount"] == "-5"  # the text as the file has it
 
 
 def test_a_repeat_is_rejected_and_a_contradiction_rejects_both_rows():
@@ -100,7 +100,7 @@ def test_a_repeat_is_rejected_and_a_contradiction_rejects_both_rows():
         4: clash,
         5: clash,
     }
-    assert imported.accepted[["payer", "modifier", "allowed"]].values.tolist() == [
+    assert imported.accepted[["payer", "modifier", "allowed_amount"]].values.tolist() == [
         ["Payer A", "", 40.0], ["Payer B", "GP", 43.0]]  # fmt: skip
     counts = imported.reason_counts().set_index("reason")["rows"].to_dict()
     assert counts["payer, code and modifier given with different amounts in the same period"] == 2
@@ -121,7 +121,7 @@ def test_effective_dates_keep_the_rate_in_force_latest_in_the_year():
         6: "bad effective date",
     }
     acc = imported.accepted
-    assert acc["allowed"].tolist() == [42.0]
+    assert acc["allowed_amount"].tolist() == [42.0]
     assert acc["effective_from"].tolist() == [pd.Timestamp("2025-07-01")]
     assert acc["effective_to"].isna().all()
     assert imported.mapping["effective_to"] == "Termination Date"
@@ -135,7 +135,7 @@ def test_column_names_are_read_as_the_encounter_reader_reads_them(tmp_path):
     imported = read_rates(_write(tmp_path, "Fee schedule export\n" + text), 2025)
     assert imported.mapping == {"payer": "Insurance Company", "cpt": "Procedure Code",
                                 "modifier": "Mod", "allowed": "Contracted Rate"}  # fmt: skip
-    assert imported.accepted["allowed"].tolist() == [40.0, 35.5]  # decimal commas
+    assert imported.accepted["allowed_amount"].tolist() == [40.0, 35.5]  # decimal commas
     assert imported.counts == {"input": 2, "accepted": 2, "rejected": 0, "blank_lines": 2}
     assert imported.accepted["source_row"].tolist() == [3, 6]
 
@@ -148,7 +148,9 @@ def test_a_column_not_recognised_is_named_with_map_and_a_missing_one_in_one_line
         "the rates file has no allowed amount column (its columns: Payer, CPT, Dollars): "
         'name it with --map "Your Column=allowed".'
     )
-    assert read_rates(path, 2025, {"Dollars": "allowed"}).accepted["allowed"].tolist() == [40.0]
+    assert read_rates(path, 2025, {"Dollars": "allowed"}).accepted["allowed_amount"].tolist() == [
+        40.0
+    ]
     with pytest.raises(WorkbookError, match="'units' is not a field of a rates file"):
         read_rates(path, 2025, {"Dollars": "units"})
 
@@ -207,7 +209,11 @@ def test_the_sample_contracts_are_their_stated_percents_of_national_medicare():
                                          "blank_lines": 0}  # fmt: skip
     row = out[(out["payer"] == "Payer C") & (out["code"] == "99213")].iloc[0]
     # 99213 nationally in 2025: $88.95; Payer C pays 240%: 213.48
-    assert (row["medicare"], row["allowed"], row["pct_of_medicare"]) == (88.95, 213.48, 240.0)
+    assert (row["medicare"], row["allowed_amount"], row["pct_of_medicare"]) == (
+        88.95,
+        213.48,
+        240.0,
+    )
     wide = pct_by_code(out)
     assert list(wide.columns) == ["code", "modifier", "medicare", "Payer A", "Payer B", "Payer C"]
     assert wide.set_index(["code", "modifier"]).loc[("97110", ""), "Payer A"] == 110.0
@@ -287,4 +293,24 @@ def test_a_setting_cms_marks_na_is_priced_with_a_note():
     assert price("99223", year=2025, setting="nonfacility").amount == 167.23
     out = compare_payers(_rates([["Payer A", "99223", "", "200"]]), 2025, None, "11")
     assert out.loc[0, ["medicare", "pct_of_medicare"]].tolist() == [167.23, 119.60]  # 1.19596
-    assert out.loc[0, "medicare_note"].endswith("; CMS marks this setting NA")
+    assert out.loc[0, "medicare_note"] == "paid; CMS marks the nonfacility setting NA"
+
+
+@pytest.mark.parametrize(
+    ("year", "locality", "setting"),
+    [(2025, None, "nonfacility"), (2025, "01112-05", "22"), (2023, "PR", "11"),
+     (2024, "01112-05", "facility")],
+)  # fmt: skip
+def test_medicare_amounts_at_once_equal_price_code_by_code(year, locality, setting):
+    from cpt_analysis.practice.contracts import medicare_amounts
+    from cpt_analysis.reference.loaders import load_rvus
+
+    rvus = load_rvus(year)
+    rows = rvus[rvus["modifier"].isin(["", "26", "TC"])].sample(60, random_state=year)
+    keys = pd.DataFrame({"code": rows["hcpcs"].to_numpy(), "pricing_modifier": rows["modifier"]})
+    got = medicare_amounts(keys, year, locality, setting)
+    for code, mod, amount in got[["code", "pricing_modifier", "medicare"]].itertuples(index=False):
+        p = price(code, mod, year=year, locality=locality, setting=setting)
+        assert (amount, code, mod) == (p.amount, code, mod) or (
+            pd.isna(amount) and p.amount is None
+        )

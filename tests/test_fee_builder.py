@@ -143,7 +143,7 @@ def test_money_left_on_the_table_by_hand():
     gaps = fb.left_on_table(charges, comparison, fb.mix_of(LINES, 2025))
     # 97110 charged $36: Payer X allows $40 (gap $4 x 3 units = $12), Payer Y $35 (no gap);
     # 97140 charged $45, above Payer X's $30
-    assert gaps[["code", "payer", "charge", "allowed", "gap_per_unit", "units",
+    assert gaps[["code", "payer", "charge", "allowed_amount", "gap_per_unit", "units",
                  "gap_at_volume"]].values.tolist() == [["97110", "Payer X", 36.0, 40.0, 4.0, 3,
                                                         12.0]]  # fmt: skip
 
@@ -177,7 +177,7 @@ def test_the_report_of_the_shipped_samples():
     assert gaps["payer"].unique().tolist() == ["Payer C"]
     assert gaps["code"].str.match(r"99\d{3}$|9716\d$").all()
     first = gaps.iloc[0]
-    assert first["gap_per_unit"] == round(first["allowed"] - first["charge"], 2)
+    assert first["gap_per_unit"] == round(first["allowed_amount"] - first["charge"], 2)
     assert first["gap_at_volume"] == round(first["gap_per_unit"] * first["units"], 2)
     assert report.headline.startswith(
         "120 rates of 3 payers (sample_payer_rates.csv) against Medicare 2025 (RVU25D) at "

@@ -21,8 +21,16 @@ import pandas as pd
 from .. import config
 from ..errors import WorkbookError
 from ..export import write_csv
-from ..fees.payment import cents, money, price, resolve_locality, resolve_setting
+from ..fees.payment import (
+    cents,
+    money,
+    price,
+    price_frame,
+    resolve_locality,
+    resolve_setting,
+)
 from ..presentation import register_many
+from ..reference.loaders import load_rvus
 from ..validation import register
 from .rate_files import BAD_ROW, OPEN_END, OPEN_START, RATES, Checks, Spec, read_table
 
@@ -30,7 +38,7 @@ register_many(
     {
         "payer": ("Payer", "text"),
         "pricing_modifier": ("Priced as modifier", "code", "26 or TC: the code's own row"),
-        "allowed": ("Allowed", "money", "the payer's contracted amount per unit"),
+        "allowed_amount": ("Allowed", "money", "the payer's contracted amount per unit"),
         "medicare": ("Medicare amount", "money", "per unit, in the year, locality and setting"),
         "pct_of_medicare": ("% of Medicare", "percent", "allowed / Medicare amount x 100"),
         "effective_from": ("In force from", "date"),
@@ -53,6 +61,10 @@ SAMPLE_CODES = (
     "97035 97110 97112 97116 97124 97129 97130 97140 97161 97162 97163 97164 97530 97535 97750 "
     "98940 98941 98942 99202 99203 99204 99211 99212 99213 99214 99215"
 ).split()
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
 def _dates_shown(value: np.datetime64) -> str:
@@ -125,8 +137,9 @@ class RateImport:
     def summary(self) -> str:
         """Counts (accepted + rejected + blank = lines), then rows per reason."""
         c = self.counts
-        lines = [f"{c['input'] + c['blank_lines']:,} lines read: {c['accepted']:,} rates "
-                 f"accepted, {c['rejected']:,} rejected, {c['blank_lines']:,} skipped as blank"]  # fmt: skip
+        lines = [f"{_n(c['input'] + c['blank_lines'], 'line')} read: "
+                 f"{_n(c['accepted'], 'rate')} accepted, {c['rejected']:,} rejected, "
+                 f"{c['blank_lines']:,} skipped as blank"]  # fmt: skip
         lines += [f"  {r.rows:>8,}  {r.reason}" for r in self.reason_counts().itertuples()]
         return "\n".join(lines)
 
@@ -147,7 +160,9 @@ def _rejected(check: Checks, spec: Spec, bad: list) -> pd.DataFrame:
         extra = pd.DataFrame({"source_row": [k for k, _ in bad], "reason": BAD_ROW})
         out = pd.concat([out, extra], ignore_index=True).fillna(dict.fromkeys(export.found, ""))
         out = out.sort_values("source_row", kind="stable", ignore_index=True)
-    return out.astype({"reason": "str"}).rename(columns={"cpt": "code"})
+    return out.astype({"reason": "str"}).rename(
+        columns={"cpt": "code", "allowed": "allowed_amount"}
+    )
 
 
 def read_rates(source, year: int, mapping: dict | None = None) -> RateImport:
@@ -172,7 +187,8 @@ def read_rates(source, year: int, mapping: dict | None = None) -> RateImport:
     _duplicates(check, year)
     keep, v = check.ok(), check.values
     accepted = pd.DataFrame({"source_row": export.rows[keep]} | {
-        n: v[n][keep] for n in ("payer", "code", "modifier", "pricing_modifier", "allowed")})  # fmt: skip
+        n: v[n][keep] for n in ("payer", "code", "modifier", "pricing_modifier")} | {
+        "allowed_amount": v["allowed"][keep]})  # fmt: skip
     for name, open_end in (("effective_from", OPEN_START), ("effective_to", OPEN_END)):
         day = pd.to_datetime(v[name][keep])
         accepted[name] = day.where(day != pd.Timestamp(open_end))
@@ -185,7 +201,7 @@ def read_rates(source, year: int, mapping: dict | None = None) -> RateImport:
                 "code": "str",
                 "modifier": "str",
                 "pricing_modifier": "str",
-                "allowed": "float64",
+                "allowed_amount": "float64",
             }
         ),  # fmt: skip
         rejected=rejected,
@@ -200,20 +216,53 @@ def read_rates(source, year: int, mapping: dict | None = None) -> RateImport:
 
 def medicare_amounts(keys: pd.DataFrame, year: int, locality: object = None,
                      setting: object = "nonfacility") -> pd.DataFrame:  # fmt: skip
-    """Return the Medicare amount of each distinct (code, pricing_modifier) of ``keys`` by
-    :func:`payment.price`: code, pricing_modifier, medicare (NaN where Medicare pays none),
-    medicare_note (price's reason) and medicare_source (release, locality and setting)."""
+    """Return the Medicare amount of each distinct (code, pricing_modifier) of ``keys``:
+    code, pricing_modifier, medicare (NaN where Medicare pays none), medicare_note (the
+    pricing's reason: paid, the OPPS cap, an NA setting, a status not paid) and
+    medicare_source (release, locality and setting).
+
+    The year's latest release is priced at once by :func:`payment.price_frame`, with the
+    locality's GPCIs and the conversion factor that :func:`payment.price` gives its first
+    code; should the two ever disagree on that code, every code is priced by ``price()``.
+    """
     kind = resolve_setting(setting)[0]
-    resolve_locality(locality, year)  # a bad locality stops here, in one line
-    rows = []
-    for code, mod in keys[["code", "pricing_modifier"]].drop_duplicates().itertuples(index=False):
-        p = price(code, mod, year=year, locality=locality, setting=setting)
-        source = f"{p.release} {p.locality_id} {kind}"
-        note = p.reason + ("; CMS marks this setting NA" if getattr(p, "na", False) else "")
-        note += "; capped at the OPPS amount" if getattr(p, "opps_capped", False) else ""
-        rows.append((code, mod, np.nan if p.amount is None else p.amount, note, source))
+    place = resolve_locality(locality, year)  # a bad locality stops here, in one line
+    pairs = keys[["code", "pricing_modifier"]].drop_duplicates().astype("str")
+    rvus = load_rvus(int(year))
+    rows = rvus.merge(pairs, left_on=["hcpcs", "modifier"], right_on=["code", "pricing_modifier"])
     columns = ["code", "pricing_modifier", "medicare", "medicare_note", "medicare_source"]
-    return pd.DataFrame(rows, columns=columns).astype({"medicare": "float64"})
+    out = pairs.assign(medicare=np.nan, medicare_note=f"not in the {year} fee schedule",
+                       medicare_source="")  # fmt: skip
+    if rows.empty:
+        return out[columns]
+    first = price(rows["hcpcs"].iloc[0], rows["modifier"].iloc[0], year=year,
+                  locality=locality, setting=setting)  # fmt: skip
+    if place is not None:
+        place = place.copy()
+        place[["gpci_work", "gpci_pe", "gpci_mp"]] = first.gpci_work, first.gpci_pe, first.gpci_mp
+    priced = price_frame(rows, place, first.conversion_factor, kind)
+    if not _same(priced["amount"].iloc[0], first.amount):
+        return _one_by_one(pairs, year, locality, setting)[columns]
+    found = priced.assign(medicare=priced["amount"], medicare_note=priced["reason"],
+                          medicare_source=priced["release"].astype("str") + f" {first.locality_id} {kind}")  # fmt: skip
+    out = out.set_index(["code", "pricing_modifier"])
+    out.update(found.set_index(["code", "pricing_modifier"])[columns[2:]])
+    return out.reset_index()[columns].astype({"medicare": "float64"})
+
+
+def _same(amount: float, other: float | None) -> bool:
+    return (pd.isna(amount) and other is None) or amount == other
+
+
+def _one_by_one(pairs: pd.DataFrame, year: int, locality: object, setting: object):
+    """Every (code, pricing_modifier) priced by :func:`payment.price` itself."""
+    kind, rows = resolve_setting(setting)[0], []
+    for code, mod in pairs.itertuples(index=False):
+        p = price(code, mod, year=year, locality=locality, setting=setting)
+        rows.append((code, mod, np.nan if p.amount is None else p.amount, p.reason,
+                     f"{p.release} {p.locality_id} {kind}"))  # fmt: skip
+    names = ["code", "pricing_modifier", "medicare", "medicare_note", "medicare_source"]
+    return pd.DataFrame(rows, columns=names).astype({"medicare": "float64"})
 
 
 def percent_of(numerator, denominator) -> pd.Series:
@@ -231,9 +280,9 @@ def compare(rates: RateImport, locality: object = None,
     acc = rates.accepted
     med = medicare_amounts(acc, rates.year, locality, setting)
     out = acc.merge(med, on=["code", "pricing_modifier"], how="left")
-    out["pct_of_medicare"] = percent_of(out["allowed"], out["medicare"]).to_numpy()
+    out["pct_of_medicare"] = percent_of(out["allowed_amount"], out["medicare"]).to_numpy()
     dates = ["effective_from", "effective_to"] if rates.dated else []
-    cols = ["payer", "code", "modifier", "pricing_modifier", "allowed", "medicare",
+    cols = ["payer", "code", "modifier", "pricing_modifier", "allowed_amount", "medicare",
             "pct_of_medicare", *dates, "medicare_note", "medicare_source"]  # fmt: skip
     return out[cols].sort_values(["payer", "code", "modifier"], ignore_index=True)
 

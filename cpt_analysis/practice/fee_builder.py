@@ -132,10 +132,10 @@ def payer_mix(comparison: pd.DataFrame, mix: pd.DataFrame, year: int, locality: 
     med = medicare_amounts(mix, year, locality, setting)[["code", "pricing_modifier", "medicare"]]
     by_code = mix.merge(med, on=["code", "pricing_modifier"], how="left")
     by_code["medicare_total"] = (by_code["units"] * by_code["medicare"]).round(2)
-    rates = _one_rate(comparison)[["payer", "code", "pricing_modifier", "allowed"]]
+    rates = _one_rate(comparison)[["payer", "code", "pricing_modifier", "allowed_amount"]]
     rated = by_code.merge(rates, on=["code", "pricing_modifier"], how="inner")
     rated = rated[rated["medicare"].notna()]
-    rated = rated.assign(contract_total=(rated["units"] * rated["allowed"]).round(2))
+    rated = rated.assign(contract_total=(rated["units"] * rated["allowed_amount"]).round(2))
     mix_medicare = round(float(by_code["medicare_total"].sum()), 2)
     per = rated.groupby("payer", as_index=False).agg(
         codes_rated=("code", "size"), units_rated=("units", "sum"),
@@ -183,9 +183,9 @@ def fee_schedule(codes: pd.DataFrame, year: int, percent: float, rounding: str =
 
 
 def _highest(comparison: pd.DataFrame) -> pd.DataFrame:
-    rates = _one_rate(comparison).sort_values(["allowed", "payer"], ascending=[False, True])
+    rates = _one_rate(comparison).sort_values(["allowed_amount", "payer"], ascending=[False, True])
     top = rates.drop_duplicates(["code", "pricing_modifier"])
-    return top.rename(columns={"allowed": "highest_allowed", "payer": "highest_payer"})[
+    return top.rename(columns={"allowed_amount": "highest_allowed", "payer": "highest_payer"})[
         ["code", "pricing_modifier", "highest_allowed", "highest_payer"]
     ]
 
@@ -250,12 +250,12 @@ def left_on_table(charges: pd.DataFrame, comparison: pd.DataFrame,
     payers pay the lower of the two) and, given the practice's ``mix``, units and gap_at_volume
     (gap_per_unit x the practice's units of the code: what the year would lose if every unit
     were this payer's). Largest gap first."""
-    rates = _one_rate(comparison)[["payer", "code", "pricing_modifier", "allowed"]]
+    rates = _one_rate(comparison)[["payer", "code", "pricing_modifier", "allowed_amount"]]
     out = charges[["code", "pricing_modifier", "charge"]].merge(
         rates, on=["code", "pricing_modifier"]
     )
-    out = out[out["allowed"] > out["charge"]].copy()
-    out["gap_per_unit"] = (out["allowed"] - out["charge"]).round(2)
+    out = out[out["allowed_amount"] > out["charge"]].copy()
+    out["gap_per_unit"] = (out["allowed_amount"] - out["charge"]).round(2)
     if mix is not None:
         out = out.merge(mix[["code", "pricing_modifier", "units"]], how="left",
                         on=["code", "pricing_modifier"])  # fmt: skip

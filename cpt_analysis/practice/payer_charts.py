@@ -83,7 +83,11 @@ def left_on_table(gaps: pd.DataFrame | None, top: int = 15) -> go.Figure:
             hovertext=[
                 f"{lab}: charged {money(ch)}, allowed {money(al)}: {money(g)} a unit never paid"
                 for lab, ch, al, g in zip(
-                    labels, rows["charge"], rows["allowed"], rows["gap_per_unit"], strict=True
+                    labels,
+                    rows["charge"],
+                    rows["allowed_amount"],
+                    rows["gap_per_unit"],
+                    strict=True,
                 )
             ],  # fmt: skip
             hovertemplate=HOVER,

@@ -105,11 +105,14 @@ def payer_report(rates: object = None, year: int = 2025, locality: object = None
     rounding = fb.check_rounding(rounding)
     percent = None if percent is None else fb.check_percent(percent)
     imported = read_rates(SAMPLE_RATES if rates is None else rates, year, mapping)
+    if imported.input_rows == 0:
+        raise WorkbookError(f"{Path(imported.source).name} has no rate rows",
+                            "export the rates with their rows")  # fmt: skip
     if imported.accepted.empty:
         top = imported.reason_counts().head(3)
         why = "; ".join(f"{r}: {n:,}" for r, n in zip(top["reason"], top["rows"], strict=True))
         raise WorkbookError(
-            f"no rate of {Path(imported.source).name} was accepted ({why or 'no rows'})",
+            f"no rate of {Path(imported.source).name} was accepted ({why})",
             "correct the rows, or check the year and the column mapping",
         )
     table = compare(imported, locality, setting)
