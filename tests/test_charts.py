@@ -61,7 +61,8 @@ def test_rvu_history_of_72148(card):
 
 def test_payment_comparison_groups_localities_and_leaves_unpaid_bars_out(card):
     fig = charts.payment_comparison(card.prices, code="72148")
-    assert [t.name for t in fig.data] == ["Non-facility", "Facility", "Not paid"]
+    # every row is paid: an NA setting is priced all the same (as CMS's payment files do)
+    assert [t.name for t in fig.data] == ["Non-facility", "Facility"]
     assert fig.layout.barmode == "group"
     places = ("National",) * 3 + ("01112-05",) * 3
     mods = ("global", "26", "TC") * 2
@@ -69,16 +70,12 @@ def test_payment_comparison_groups_localities_and_leaves_unpaid_bars_out(card):
     expected = card.prices.set_index(["locality_id", "setting", "modifier"])["amount"]
     assert fig.data[0].y == (188.26, 67.60, 120.65, 248.45, 77.88, 170.58)
     assert fig.data[0].y[3] == expected[("01112-05", "nonfacility", "")]
-    assert fig.data[1].y == (None, 67.60, None, None, 77.88, None)
+    assert fig.data[1].y == (188.26, 67.60, 120.65, 248.45, 77.88, 170.58)
     assert fig.data[1].hovertext[0] == (
-        "National (GPCI 1.0) global, facility: no amount (NA in facility setting)"
+        "National (GPCI 1.0) global, facility: 188.26 US dollars (paid; CMS marks the facility "
+        "setting NA)"
     )
-    assert tuple(map(tuple, fig.data[2].x)) == (
-        ("National", "National", "01112-05", "01112-05"),
-        ("global", "TC") * 2,
-    )
-    assert fig.data[2].y == (0.0, 0.0, 0.0, 0.0)
-    assert fig.data[2].hovertext[1] == "Facility: not paid (NA in facility setting)"
+    assert fig.data[1].hovertext[1] == "National (GPCI 1.0) 26, facility: 67.60 US dollars"
     assert _titles(fig) == (
         "Medicare payment for 72148 by locality and setting",
         "Locality and modifier row",

@@ -95,6 +95,8 @@ def test_side_by_side_2025_national_equals_rvus_times_conversion_factor():
         "mp_rvu",
         "total_rvu",
         "amount",
+        "medicare_pays",
+        "coinsurance",
         "reason",
     ]
     assert frame["code"].tolist() == ["97012", "97110", "97010"]
@@ -113,8 +115,9 @@ def test_side_by_side_2025_national_equals_rvus_times_conversion_factor():
 
 def test_side_by_side_facility_and_locality_agree_with_payment_price():
     frame = explorer.side_by_side(["72148", "99213"], 2025, setting="22", locality="01112-05")
-    assert math.isnan(frame["amount"].iloc[0])
-    assert frame["reason"].iloc[0] == "NA in facility setting"
+    # NA is a note: priced as CMS's payment files price it
+    assert frame["amount"].iloc[0] == 248.45
+    assert frame["reason"].iloc[0] == "paid; CMS marks the facility setting NA"
     expected = payment.price("99213", year=2025, locality="01112-05", setting="facility")
     assert frame["amount"].iloc[1] == expected.amount
     assert frame["pe_rvu"].iloc[1] == expected.pe_rvu
@@ -211,8 +214,10 @@ def test_trends_national_amounts_per_year():
 def test_trends_years_setting_and_apm():
     frame = explorer.trends("97012", years=[2026, 2025], setting="facility")
     assert frame["year"].tolist() == [2025, 2026]
-    assert frame["amount"].isna().all()
-    assert set(frame["reason"]) == {"NA in facility setting"}
+    assert frame["amount"].tolist() == [
+        payment.price("97012", year=y, setting="facility").amount for y in (2025, 2026)
+    ]
+    assert set(frame["reason"]) == {"paid; CMS marks the facility setting NA"}
     _raises(
         "no years given: pick among 2020, 2021, 2022, 2023, 2024, 2025, 2026.",
         explorer.trends,

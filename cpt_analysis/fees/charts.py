@@ -124,7 +124,8 @@ def payment_comparison(prices: pd.DataFrame, code: str = "") -> go.Figure:
         part = frame[frame["setting"] == kind].set_index(["place", "mod"]).reindex(keys)
         hover = [
             f"{name} {mod}, {SETTING_LABELS[kind].lower()}: "
-            + (f"{amount:.2f} US dollars" if pd.notna(amount) else f"no amount ({reason})")
+            + (f"{amount:.2f} US dollars" if pd.notna(amount) else "no amount")
+            + ("" if reason == "paid" else f" ({reason})")
             for (_, mod), name, amount, reason in zip(
                 keys, part["locality_name"], part["amount"], part["reason"], strict=True
             )

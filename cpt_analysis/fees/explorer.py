@@ -16,6 +16,7 @@ from ..errors import IMPORT_HINT, WorkbookError
 from ..identifiers import normalize_hcpcs
 from ..reference.loaders import load_codes, load_conversion_factors, load_rvus, rvu_years
 from ..validation import register, register_check
+from .owed import owed_columns
 from .payment import (
     cents,
     conversion_factor,
@@ -136,7 +137,9 @@ def side_by_side(
     """Return one row per code (global row, modifier ``""``) for ``year``, in the order given.
 
     Columns: code, name, status, work_rvu, pe_rvu (of the setting), mp_rvu, total_rvu, amount
-    (dollars; NaN when unpaid or when the code has no RVUs that year), reason. ``frame.attrs``
+    (dollars, after the OPPS cap; NaN when unpaid or when the code has no RVUs that year),
+    medicare_pays (80% after the 2% sequestration), coinsurance (the patient's 20%), reason
+    (an NA setting or the OPPS cap said in words). ``frame.attrs``
     holds year, setting and locality. Raises WorkbookError for bad codes, a year without RVUs,
     a bad setting, or a locality unknown or without GPCIs that year.
     """
@@ -149,7 +152,8 @@ def side_by_side(
     frame["reason"] = frame["reason"].astype("str")
     frame.loc[absent, "reason"] = f"no RVUs in {int(year)}"
     frame["status"] = frame["status"].astype("str").where(~absent, "")
-    out = frame[[*SIDE_COLUMNS, "reason"]].reset_index(drop=True)
+    frame = frame.assign(**owed_columns(frame["amount"].to_numpy(dtype="float64")))
+    out = frame[[*SIDE_COLUMNS, "medicare_pays", "coinsurance", "reason"]].reset_index(drop=True)
     out.attrs.update(year=int(year), setting=kind, locality=str(locality or "national"))
     return out
 
