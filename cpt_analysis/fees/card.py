@@ -39,6 +39,7 @@ from .pairings import GUIDANCE_NOTE, diagnoses_for
 from .payment import (
     conversion_factor,
     is_national,
+    price,
     price_frame,
     resolve_locality,
     resolve_setting,
@@ -72,6 +73,7 @@ class CodeCard:
     notes: list[str] = field(default_factory=list)
     release_note: str = ""  # which of the year's releases the RVUs are
     anesthesia: str = ""  # status J: the locality's anesthesia conversion factor and formula
+    steps: pd.DataFrame = field(default_factory=pd.DataFrame)  # the chosen amount step by step
 
     @property
     def has_entry(self) -> bool:
@@ -283,6 +285,17 @@ def _anesthesia(code: str, rows: pd.DataFrame, year: int, locality: object, unit
         return f"priced as {ANESTHESIA_FORMULA}: {exc}"
 
 
+def _steps(code: str, rows: pd.DataFrame, year: int, locality: object, kind: str, apm: bool):
+    """The amount of the first row in the chosen setting and place (national where the year
+    has no GPCIs for it), step by step down to what Medicare and the patient pay."""
+    modifier = str(rows["modifier"].iloc[0])
+    try:
+        chosen = price(code, modifier, year=year, locality=locality, setting=kind, apm=apm)
+    except MissingGpciError:
+        chosen = price(code, modifier, year=year, setting=kind, apm=apm)
+    return chosen.explain()
+
+
 def code_card(
     code: str,
     year: int | None = None,
@@ -329,6 +342,7 @@ def code_card(
         meanings=meanings,
         notes=notes + price_notes,
         release_note=release_words(year, release),
+        steps=_steps(code, rows, year, locality, kind, apm),
         anesthesia=_anesthesia(
             code,
             rows,
