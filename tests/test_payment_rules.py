@@ -110,10 +110,10 @@ def test_modifiers_are_read_as_people_write_them():
 def test_surgery_ranking_in_one_visit():
     visit = price_visit(["27486", "27447-50", "20610 x2"], **FACILITY).set_index("line")
     # 27447-50 = 1,886.45 is the highest: full; 27486 (1,377.96) at 50% = 688.98; both units of
-    # 20610 (43.99 each) at 50%: 43.99
+    # 20610 (43.99 each) at 50%, each paid 21.995 -> 22.00 (21.99 off): 44.00
     assert visit.loc["27447-50", "allowed"] == 1886.45
     assert visit.loc["27486", ["reduction", "allowed"]].tolist() == [688.98, 688.98]
-    assert visit.loc["20610 x2", ["reduction", "allowed"]].tolist() == [43.99, 43.99]
+    assert visit.loc["20610 x2", ["reduction", "allowed"]].tolist() == [43.98, 44.00]
     assert (
         visit.loc["27486", "rule"]
         == "multiple procedures (indicator 2): 2nd procedure of the visit, 50%"

@@ -42,6 +42,12 @@ def _round(values: pd.Series) -> pd.Series:
     return np.sign(values) * np.floor(values.abs() * 100 + 0.5 + 1e-9) / 100
 
 
+def _cut(value: pd.Series, rate: float | pd.Series) -> pd.Series:
+    """What a reduction takes off one unit: the amount less the reduced amount, that one
+    rounded to the cent as CMS pays it (50% of 43.99 is paid 22.00: 21.99 off)."""
+    return (value - _round(value * (1 - rate))).round(2)
+
+
 def _ranked(part: pd.DataFrame, value: str, keys: list[str]) -> pd.DataFrame:
     """Sort ``part`` highest ``value`` first within ``keys`` (ties: earlier line), adding the
     0-based rank and the units reduced (all of them but the top line's first)."""
@@ -73,7 +79,7 @@ def _surgery(part: pd.DataFrame, out: pd.DataFrame) -> None:
     if part.empty:
         return
     part = _ranked(part, "amount", ["group"])
-    out.loc[part.index, "reduction"] = _round(part["amount"] * SURGERY_RATE * part["reduced"])
+    out.loc[part.index, "reduction"] = _cut(part["amount"], SURGERY_RATE) * part["reduced"]
     words = []
     for rank, units in zip(part["rank"], part["units"], strict=True):
         if rank == 0:
@@ -107,7 +113,7 @@ def _diagnostic(lines: pd.DataFrame, out: pd.DataFrame) -> None:
             continue
         part = _ranked(part, "value", ["group", "mult_proc"])
         rate = part["mult_proc"].map(rates).astype(float)
-        cut = _round(part["value"] * rate * part["reduced"])
+        cut = _cut(part["value"], rate) * part["reduced"]
         total.loc[part.index] += cut
         for i, rank, ind, r in zip(part.index, part["rank"], part["mult_proc"], rate, strict=True):
             if rank == 0:

@@ -133,3 +133,37 @@ def _line_factors(mods: list[tuple[str, ...]], indicators: dict) -> tuple[np.nda
 def _round(values) -> np.ndarray:
     values = np.asarray(values, dtype="float64")
     return np.sign(values) * np.floor(np.abs(values) * 100 + 0.5 + 1e-9) / 100
+
+
+ADJUSTED_COLUMNS = ["source_row", "provider", "date_of_service", "cpt", "modifier", "units",
+                    "base_amount", "mppr_reduction", "rule_adjustment", "final_amount", "reason"]  # fmt: skip
+
+
+def summary(explained: pd.DataFrame) -> pd.DataFrame:
+    """One row per payment rule that touched the lines: rule, lines, dollars (the change it
+    made, negative for a cut; 0 for a rule that only explains an amount)."""
+    reason = explained["reason"].astype(str)
+    amount = explained["final_amount"]
+    rules = [
+        ("therapy reduction (MULT PROC 5)", explained["mppr_reduction"] > 0, -explained["mppr_reduction"]),
+        ("payment modifiers and multiple procedures", explained["rule_adjustment"] != 0,
+         explained["rule_adjustment"]),
+        ("paid at the OPPS cap", reason.str.contains("OPPS cap", regex=False), 0.0),
+        ("setting CMS marks NA, priced as CMS prices it", reason.str.contains("setting NA", regex=False), 0.0),
+        ("by report: no amount here", reason.str.contains("by report", regex=False) & amount.isna(), 0.0),
+    ]  # fmt: skip
+    rows = []
+    for name, hit, dollars in rules:
+        n = int(hit.sum())
+        if n:
+            value = float(pd.Series(dollars, index=explained.index)[hit].sum())
+            rows.append((name, n, round(value, 2)))
+    return pd.DataFrame(rows, columns=["rule", "lines", "dollars"])
+
+
+def adjusted(explained: pd.DataFrame, limit: int = 1000) -> pd.DataFrame:
+    """The lines a payment modifier, a multiple-procedure reduction or the OPPS cap changed
+    (at most ``limit``, in file order), with the words of each rule; no patient identifier."""
+    reason = explained["reason"].astype(str)
+    hit = (explained["rule_adjustment"] != 0) | reason.str.contains("OPPS cap", regex=False)
+    return explained.loc[hit, ADJUSTED_COLUMNS].head(limit).reset_index(drop=True)

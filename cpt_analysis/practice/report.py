@@ -13,7 +13,7 @@ from .. import config
 from ..errors import WorkbookError
 from ..fees.payment import money
 from ..files import check_output
-from ..practice import audit, productivity
+from ..practice import audit, payment_rules, productivity
 from ..validation import register
 from .imported import BLANK, EncounterImport, parse_mapping
 from .intake import OUTSIDE, read_encounters
@@ -38,6 +38,8 @@ class PracticeReport:
     findings_summary: pd.DataFrame
     reconciliation: pd.DataFrame
     outside: int = 0  # lines outside the physician fee schedule: no RVUs, no amount
+    payment_rules: pd.DataFrame | None = None  # each rule that touched the lines, and its dollars
+    adjusted: pd.DataFrame | None = None  # the lines a payment modifier or the OPPS cap changed
 
     @property
     def headline(self) -> str:
@@ -79,6 +81,8 @@ class PracticeReport:
             "Reconciliation": self.reconciliation,
             "Provider by month": self.provider_month,
             "By code": self.by_code,
+            "Payment rules": self.payment_rules,
+            "Adjusted lines": self.adjusted,
             "Audit summary": self.findings_summary,
             "Findings": self.findings,
         }
@@ -174,6 +178,8 @@ def report_of(
         findings_summary=audit.summary(findings, n_lines=len(lines)),
         reconciliation=_reconciliation(imported, len(lines), in_year, year, outside),
         outside=outside,
+        payment_rules=payment_rules.summary(result["explain"]),
+        adjusted=payment_rules.adjusted(result["explain"]),
     )
 
 
