@@ -123,7 +123,7 @@ def test_the_locality_answers_apply_each_gpci(tour):
 
 def test_no_answer_yet_and_hints_never_give_the_answer(tour):
     wrong = {1: "72148", 2: "72141", 3: 0.5, 4: "mp", 5: 3, 6: 1, 7: 1, 8: "no", 9: "M51.24"}
-    wrong |= {10: 9, 11: 7, 12: 0}
+    wrong |= {10: 9, 11: 7, 12: 0, 13: "97012", 14: "GP", 15: 1, 16: "64484"}
     expected = {3: "0.44", 5: "14.23", 6: "35.72", 7: "73.35", 9: "M51.26", 2: "72148"}
     for n in tour.exercises:
         assert tour.check(n, None).text == NO_ANSWER.format(n=n)
@@ -139,7 +139,7 @@ def test_topic_validation_in_one_line():
         training.validate_topic("astrology")
     assert str(info.value) == (
         "'astrology' is not a topic of the training tour: use all, codes, rvus, payment, "
-        "diagnoses or timed."
+        "diagnoses, timed or edits."
     )
     assert training.validate_topic(" Timed ") == "timed"
     with pytest.raises(WorkbookError, match="'astrology' is not a topic"):
@@ -281,6 +281,7 @@ def test_the_notebook_has_one_parameters_cell_and_an_answer_cell_per_exercise(to
         ("locality", "str", '"01112-05"'),
         ("year", "int", "2025"),
         ("date_of_service", "str", '"2026-06-01"'),
+        ("handout", "str", '"auto"'),
     ]
     sources = [c.source for c in cells if c.cell_type == "code"]
     assert "notebook.validate(" in sources[1] and "notebook.setup()" in sources[1]
@@ -329,7 +330,7 @@ def test_jupyterlab_opens_the_notebook(jupyterlab):
     assert model["type"] == "notebook" and model["format"] == "json"
     content = model["content"]
     assert content["metadata"]["kernelspec"]["name"] == "python3"
-    assert content["cells"][2]["metadata"]["tags"] == ["parameters"]
+    assert content["cells"][1]["metadata"]["tags"] == ["parameters"]
 
 
 @pytest.mark.slow

@@ -78,7 +78,7 @@ def test_every_file_and_phrase_is_filled_for_every_topic_year_and_place(monkeypa
                 tour = training.tour(topic, place, year, "2026-06-01")
                 shown = [tour.welcome(), tour.closing(), *map(tour.section, training.TOPICS)]
                 shown = [str(s) for s in shown if s is not None]
-                assert len(shown) == (7 if topic == "all" else 3)
+                assert len(shown) == (8 if topic == "all" else 3)
                 assert not [s for s in shown if "$" in s], (topic, year, place)
                 assert f"fee-schedule year {year}," in shown[0]
             payment = str(training.tour("payment", place, year).section("payment"))
@@ -114,7 +114,7 @@ def test_a_trainers_edit_shows_and_two_dollar_signs_are_one(prose):
     timed = str(training.tour("timed").section("timed"))
     assert "code by code: a visit billed at $14.23 is typical." in timed
     _edit(prose / "phrases.md", "national amounts\n", "amounts for the whole country\n")
-    welcome = str(training.tour("all", "national", 2025, "2026-06-01").welcome())
+    welcome = str(training.tour("all", "national", 2025, "2026-06-01", handout="blank").welcome())
     assert welcome.startswith(
         "**This run:** topic `all`, fee-schedule year 2025, amounts for the whole country, "
         "diagnoses judged for a date of service of 2026-06-01.\n\n1. **codes**: "

@@ -1,4 +1,4 @@
-"""The training tour's twelve exercises, built from the data of one tour: each expected answer is
+"""The training tour's exercises (those on Medicare's edits in :mod:`.edit_exercises`), built from the data of one tour: each expected answer is
 computed from the shipped tables for the tour's year, locality and date of service."""
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import pandas as pd
 from ..dates import as_date
 from ..fees.payment import Price
 from ..fees.timed_units import allocate_units, units_for_total
-from ..identifiers import HCPCS_PATTERN, icd10_key
+from ..identifiers import HCPCS_PATTERN, dotted, icd10_key
 from ..reference.icd10 import check, check_many
 from ..reference.loaders import load_codes, load_icd10_changes
+from .edit_exercises import edit_exercises
 from .grading import (
     YES_NO,
     Exercise,
@@ -50,7 +51,7 @@ class TourLike(Protocol):
 def exercises_for(t: TourLike) -> dict[int, Exercise]:
     """Return every exercise of a tour by number, with its expected answer from the data."""
     made = [*_code_exercises(t), *_rvu_exercises(t), *_payment_exercises(t)]
-    made += [*_diagnosis_exercises(t), *_timed_exercises(t)]
+    made += [*_diagnosis_exercises(t), *_timed_exercises(t), *edit_exercises(t)]
     return {ex.number: ex for ex in made}
 
 
@@ -99,7 +100,10 @@ def _code_exercises(t: TourLike) -> list[Exercise]:
 
     q1 = f"One of these is not a procedure code but a diagnosis code: {', '.join(options)}. Which?"
     q2 = "Which code bills an MRI of the low back with no contrast dye? Use the search cell above."
-    return [Exercise(1, "codes", q1, as_code, which), Exercise(2, "codes", q2, as_code, lookup)]
+    return [
+        Exercise(1, "codes", q1, as_code, which, dx),
+        Exercise(2, "codes", q2, as_code, lookup, mri),
+    ]
 
 
 def _rvu_exercises(t: TourLike) -> list[Exercise]:
@@ -126,7 +130,11 @@ def _rvu_exercises(t: TourLike) -> list[Exercise]:
     q3 = f"What is the total non-facility RVU of 97012 in {t.year}? (a number)"
     q4 = f"Which part (work, practice expense or malpractice) is largest for 97530 in {t.year}?"
     parts = word_parser(PART_WORDS, "work, practice expense or malpractice")
-    return [Exercise(3, "rvus", q3, as_number, third), Exercise(4, "rvus", q4, parts, largest)]
+    biggest = PARTS[max(sizes, key=sizes.get)]
+    return [
+        Exercise(3, "rvus", q3, as_number, third, f"{total:.2f}"),
+        Exercise(4, "rvus", q4, parts, largest, biggest),
+    ]
 
 
 def _formula(p: Price) -> str:
@@ -188,9 +196,9 @@ def _payment_exercises(t: TourLike) -> list[Exercise]:
         f"(place of service 22) {t.place_name} in {t.year}? {PLACED}"
     )
     return [
-        Exercise(5, "payment", q5, as_number, fifth),
-        Exercise(6, "payment", q6, as_number, sixth),
-        Exercise(7, "payment", q7, as_number, seventh),
+        Exercise(5, "payment", q5, as_number, fifth, f"{nat.amount:.2f}"),
+        Exercise(6, "payment", q6, as_number, sixth, f"{here.amount:.2f}"),
+        Exercise(7, "payment", q7, as_number, seventh, f"{fac.amount:.2f}"),
     ]
 
 
@@ -215,7 +223,7 @@ def _diagnosis_exercises(t: TourLike) -> list[Exercise]:
 
     found = check_many([c for c in kids.split(", ") if c and "..." not in c], day)
     about = dict(zip(found["icd10"].map(icd10_key), found["description"], strict=True))
-    lumbar = {k for k, d in about.items() if d.lower().endswith("lumbar region")}
+    lumbar = {k for k, d in about.items() if d.lower().endswith(", lumbar region")}
 
     def replacement(value: str) -> tuple[bool, str]:
         v = check(value, day)
@@ -244,8 +252,8 @@ def _diagnosis_exercises(t: TourLike) -> list[Exercise]:
     )
     yes_no = word_parser(YES_NO, "yes or no")
     return [
-        Exercise(8, "diagnoses", q8, yes_no, billable),
-        Exercise(9, "diagnoses", q9, as_code, replacement),
+        Exercise(8, "diagnoses", q8, yes_no, billable, "yes" if then["billable"] else "no"),
+        Exercise(9, "diagnoses", q9, as_code, replacement, dotted(min(lumbar)) if lumbar else ""),
     ]
 
 
@@ -294,9 +302,14 @@ def _timed_exercises(t: TourLike) -> list[Exercise]:
     spent = ", ".join(f"{m:g} minutes of {c}" for c, m in visit["minutes"].items())
     q10 = f"A visit has {spent}. How many units of timed codes does Medicare pay for in all?"
     return [
-        Exercise(10, "timed", q10, as_units, tenth),
+        Exercise(10, "timed", q10, as_units, tenth, str(int(timed["units"].sum()))),
         Exercise(
-            11, "timed", f"In that visit, how many units of {short} are billed?", as_units, eleventh
+            11,
+            "timed",
+            f"In that visit, how many units of {short} are billed?",
+            as_units,
+            eleventh,
+            str(int(visit.loc[short, "units"])),
         ),
         Exercise(
             12,
@@ -304,5 +317,6 @@ def _timed_exercises(t: TourLike) -> list[Exercise]:
             f"In that visit, how many units of {untimed} are billed?",
             as_units,
             twelfth,
+            str(int(visit.loc[untimed, "units"])),
         ),
     ]

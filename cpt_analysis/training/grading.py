@@ -72,6 +72,14 @@ class Exercise:
     question: str
     parse: Callable[[object], object]
     judge: Callable[[object], tuple[bool, str]]
+    answer: str = ""  # the expected answer as a trainee would type it
+
+    def worked(self) -> str:
+        """The worked answer: the expected answer and why, as the judge says it."""
+        ok, said = self.judge(self.parse(self.answer))
+        if not ok:  # pragma: no cover - a test checks every exercise's answer is right
+            raise ValueError(f"exercise {self.number}: its answer {self.answer!r} is judged wrong")
+        return f"{self.answer}: {said}"
 
 
 def as_number(answer: object) -> float:

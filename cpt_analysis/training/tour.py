@@ -11,6 +11,7 @@ notebook 00_training_tour; :meth:`Tour.check` grades an answer without showing t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,6 +23,7 @@ from ..fees.card import DISCLAIMER, code_card
 from ..fees.pairings import GUIDANCE_NOTE
 from ..fees.payment import Price, is_national, price, resolve_locality
 from ..fees.timed_units import allocate_units, units_for_total
+from ..reference import ncci
 from ..reference.icd10 import check_many
 from ..reference.loaders import (
     gpci_years,
@@ -31,8 +33,10 @@ from ..reference.loaders import (
     load_rvus,
 )
 from ..validation import register
+from .edit_exercises import edits_table
 from .exercises import STATUS_WORDS, exercises_for
 from .grading import Exercise, Feedback, Text
+from .handout import ANSWER_SPACE, validate_handout
 from .text import phrase, prose
 
 TOPICS = {
@@ -41,8 +45,11 @@ TOPICS = {
     "payment": "from RVUs to dollars: GPCI, conversion factor, facility or not",
     "diagnoses": "diagnoses that can be billed: M54.5 and M51.2",
     "timed": "timed codes and the 8-minute rule",
+    "edits": "Medicare's edits: code pairs, medically unlikely units, add-on codes",
 }
+
 ALL = "all"
+CELL_SENTENCE = re.compile(r"\s*[^.?!]*\bcells?\b[^.?!]*[.!]")
 THERAPY = ["97012", "97110", "97140", "97530"]
 PAYMENT_CODES = ["97012", "97110", "97140", "99213"]
 WORKED_CODE = "97140"  # the payment formula, step by step
@@ -89,6 +96,7 @@ class Tour:
     date_of_service: str
     gpci: pd.Series | None = None
     notes: list[str] = field(default_factory=list)
+    handout: str = "interactive"
 
     def shows(self, topic: str) -> bool:
         """True when ``topic`` is part of this tour."""
@@ -147,8 +155,10 @@ class Tour:
             where = phrase("where_national")
         else:
             where = phrase("where_locality", locality=self.place_name[3:])
+        how_to = prose("how_to") + "\n\n" if self.handout == "interactive" else ""
         return Text(
-            prose(
+            how_to
+            + prose(
                 "welcome",
                 topic=self.topic,
                 year=self.year,
@@ -239,6 +249,15 @@ class Tour:
     def _timed_values(self) -> dict[str, object]:
         return {"timed_count": int(load_codes()["timed"].sum())}
 
+    def _edits_values(self) -> dict[str, object]:
+        quarter = ncci.latest_quarter()
+        return {
+            "label": ncci.label(quarter),
+            "start": ncci.quarter_start(quarter).isoformat(),
+            "pairs": f"{len(ncci.load_ptp(quarter)):,}",
+            "mue_codes": f"{len(ncci.load_mue(quarter)):,}",
+        }
+
     def closing(self) -> Text:
         """Return the closing words: where to go next, and the disclaimer."""
         return Text(prose("closing", disclaimer=DISCLAIMER))
@@ -299,6 +318,15 @@ class Tour:
             columns=["units", "from_minutes", "to_minutes"],
         )
 
+    def edits(self, *codes: str) -> pd.DataFrame | None:
+        """Return what the newest NCCI quarter says of ``codes``, one row per code: its MUE
+        (units, per line or per day), the pairs it forms with the others (column one paid,
+        column two denied; 0 never together, 1 with a distinct-service modifier) and, for an
+        add-on code, its primary codes; None when the edits part is not in this run."""
+        if not self.shows("edits"):
+            return None
+        return edits_table(codes)
+
     def units(self, minutes: dict[str, float]) -> pd.DataFrame | None:
         """Return :func:`allocate_units` of one visit, or None when the timed part is not in this
         run. Raises WorkbookError as allocate_units does."""
@@ -313,10 +341,19 @@ class Tour:
         ex = self._exercise(number)
         if not self.shows(ex.topic):
             return None
-        return Text(
-            f"**Exercise {number}.** {ex.question}\n\n*Answer in the next cell in place of `None` "
-            "(codes and words between quotes), run it, then run the cell after it.*"
+        how = (
+            "\n\n*Answer in the next cell in place of `None` (codes and words between quotes), "
+            "run it, then run the cell after it.*"
         )
+        if self.interactive:
+            return Text(f"**Exercise {number}.** {ex.question}{how}")
+        # a handout hides the code: no sentence may point at a cell
+        return Text(f"**Exercise {number}.** " + CELL_SENTENCE.sub("", ex.question).strip())
+
+    @property
+    def interactive(self) -> bool:
+        """True in Jupyter (answer cells), False in a handout."""
+        return self.handout == "interactive"
 
     def check(self, number: int, answer: object) -> Feedback | None:
         """Return the verdict on ``answer`` to exercise ``number``: right (with why), not yet
@@ -328,7 +365,12 @@ class Tour:
         ex = self._exercise(number)
         if not self.shows(ex.topic):
             return None
-        if answer is None or (isinstance(answer, str) and not answer.strip()):
+        if self.handout == "answers":
+            return Feedback(number, "handout", f"**Answer:** {ex.worked()}")
+        blank = answer is None or (isinstance(answer, str) and not answer.strip())
+        if blank and not self.interactive:
+            return Feedback(number, "handout", ANSWER_SPACE)
+        if blank:
             return Feedback(
                 number,
                 "no answer",
@@ -362,16 +404,19 @@ def tour(
     locality: object = "national",
     year: int | None = None,
     date_of_service: object = None,
+    handout: object = "interactive",
 ) -> Tour:
     """Return the :class:`Tour` for a topic (``all`` or one of :data:`TOPICS`), a locality
     (MAC-NN such as 01112-05, part of a name, or ``national``), a fee-schedule year (default the
-    latest with RVUs) and a date of service for the diagnoses (default today).
+    latest with RVUs), a date of service for the diagnoses (default today) and a handout mode
+    (:data:`HANDOUTS`, or ``auto``).
 
     A year without GPCIs (one a user imported RVUs of without the GPCI file, such as 2019) gives
     national amounts and a note saying why, as the code card does. Raises WorkbookError for an
     unknown topic, a year without RVUs, a bad date, or a locality unknown in a year with GPCIs.
     """
     topic = validate_topic(topic)
+    handout = validate_handout(handout)
     year = int(load_rvus(year)["year"].max())  # raises for a year without RVUs
     day = as_date(date_of_service).isoformat()
     given = str(locality or "national").strip()
@@ -383,4 +428,7 @@ def tour(
         except MissingGpciError:
             have = ", ".join(map(str, gpci_years()))
             notes.append(phrase("no_gpcis", year=year, gpci_years=have, locality=given))
-    return Tour(topic=topic, year=year, locality=given, date_of_service=day, gpci=gpci, notes=notes)
+    return Tour(
+        topic=topic, year=year, locality=given, date_of_service=day, gpci=gpci, notes=notes,
+        handout=handout,
+    )  # fmt: skip
