@@ -4,6 +4,7 @@ are `run`'s reports; no console error, no request leaves 127.0.0.1, Ctrl-C stops
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import selectors
@@ -153,3 +154,57 @@ def test_the_downloads_are_the_reports_of_run(app, browser):
     assert w.page.request.get(base + "/voila/files/code_card.ipynb").status == 403  # no notebook
     assert w.errors == [] and w.outside == []
     w.page.close()
+
+
+@pytest.mark.parametrize(
+    "page, headline",
+    [
+        ("rvu_explorer", "97012, 97110, 97140, 97530 in 2025"),
+        ("diagnosis_pairings", "Diagnoses of 97012 on 2026-06-01"),
+        ("practice_report", "claim lines of 2025 for all providers (sample_encounters.csv)"),
+    ],
+)
+def test_every_page_draws_offline_without_error(app, browser, page, headline):
+    w = Watched(browser, app.replace("code_card", page))
+    assert headline in w.page.inner_text(".cpt-headline")
+    w.page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 1")
+    assert w.errors == [] and w.outside == []
+    w.page.close()
+
+
+def test_an_uploaded_export_is_reported_without_patient_ids(app, browser, tmp_path):
+    from cpt_analysis.practice.report import practice_report
+
+    sample = Path(__file__).resolve().parent.parent / "data" / "sample_encounters.csv"
+    rows = list(csv.reader(sample.read_text().splitlines()))[:41]  # header and 40 claim lines
+    export = tmp_path / "March export.csv"
+    with export.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    (tmp_path / "upload.csv").write_bytes(export.read_bytes())
+    expected = practice_report(tmp_path / "upload.csv", 2025, "01112-05").headline
+    w = Watched(browser, app.replace("code_card", "practice_report"))
+    with w.page.expect_file_chooser() as chooser:
+        w.page.locator(".widget-upload").click()
+    chooser.value.set_files(str(export))
+    w.page.wait_for_selector(".cpt-headline:has-text('(upload.csv)')", timeout=60_000)
+    assert w.page.inner_text(".cpt-headline") == expected
+    assert expected.startswith("40 claim lines of 2025 for all providers (upload.csv)")
+    text = w.page.inner_text("body")
+    ids = {cell for row in rows[1:] for cell in row[2:4]}  # Patient ID, Encounter ID
+    assert len(ids) >= 20 and [i for i in ids if i in text] == []
+    assert w.errors == [] and w.outside == []
+    w.page.close()
+
+
+def test_the_index_lists_the_pages_offline(app, browser):
+    w_errors: list[str] = []
+    outside: list[str] = []
+    page = browser.new_page()
+    page.on("console", lambda m: w_errors.append(m.text) if m.type == "error" else 0)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(LOCAL) else None)
+    page.goto(app.split("/voila/")[0] + "/")
+    page.wait_for_selector("text=code_card.ipynb", timeout=30_000)
+    for name in ("rvu_explorer", "diagnosis_pairings", "practice_report"):
+        assert page.locator(f"text={name}.ipynb").count() == 1
+    assert w_errors == [] and outside == []
+    page.close()

@@ -73,7 +73,8 @@ def free_port() -> int:
 
 def prepare(base: Path) -> tuple[Path, Path]:
     """Lay out the app's private folder: ``pages/`` (what Voila serves: the page notebooks and
-    the downloads folder) and ``jupyter/`` (its kernel). Return the pages and downloads folders.
+    the downloads folder), ``jupyter/`` (its kernel) and ``ipython/`` (the kernels' settings).
+    Return the pages and downloads folders.
 
     The kernel is the project's Python, interrupted by message rather than by signal: Jupyter
     interrupts a kernel before shutting it down, and a signal would print a traceback when
@@ -93,6 +94,12 @@ def prepare(base: Path) -> tuple[Path, Path]:
         "interrupt_mode": "message",
     }
     (kernel / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    # the kernels' own IPython folder: no user start-up script runs in a page, and their log
+    # keeps to errors (not ipykernel's note on local TCP, which a manager would take for one)
+    profile = base / "ipython" / "profile_default"
+    profile.mkdir(parents=True)
+    quiet = {"IPKernelApp": {"log_level": "ERROR"}}
+    (profile / "ipython_kernel_config.json").write_text(json.dumps(quiet), encoding="utf-8")
     return root, downloads
 
 
@@ -126,11 +133,15 @@ def serve(
         os.environ[FILES_URL_ENV] = "/voila/files/downloads/"
         paths = [str(base / "jupyter"), str(templates_dir()), os.environ.get("JUPYTER_PATH", "")]
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
+        os.environ["IPYTHONDIR"] = str(base / "ipython")
         from tornado.ioloop import IOLoop
         from voila.app import Voila
 
         app = Voila()
         app.initialize(voila_args(root, port, open_browser))
+        # jupyter_server's default pong timeout (90 s) exceeds its ping interval (30 s), and
+        # tornado says so on every page opened
+        app.tornado_settings = {**app.tornado_settings, "ws_ping_timeout": 30_000}
         logging.getLogger("tornado.access").setLevel(logging.WARNING)
         url = f"http://{HOST}:{port}/voila/render/code_card.ipynb"
         # said once the loop runs, that is once the server listens
