@@ -66,7 +66,10 @@ def normalize_modifier(value: object) -> str:
     if text in ("", "GLOBAL"):
         return ""
     if not MODIFIER_PATTERN.match(text):
-        raise WorkbookError(f"'{value}' is not a modifier", "use 26, TC or leave it empty")
+        raise WorkbookError(
+            f"'{value}' is not a modifier",
+            "a modifier is two letters or digits, such as 26, TC, 50 or 59; or leave it empty",
+        )
     return text
 
 

@@ -78,9 +78,9 @@ def test_a_locality_is_checked_in_a_year_without_gpcis(capsys, monkeypatch):
     )
     # a year without GPCIs (an imported RVU year, say): the locality is still checked, against
     # the latest localities, and a known one gives the national amounts with a note
-    from cpt_analysis.fees import payment
+    from cpt_analysis.fees import locality
 
-    monkeypatch.setattr(payment, "gpci_years", lambda: [2023, 2024, 2025])
+    monkeypatch.setattr(locality, "gpci_years", lambda: [2023, 2024, 2025])
     assert main(["lookup", "97012", "--year", "2026", "--locality", "ATLANTIS"]) == 2
     assert "'ATLANTIS' is not a Medicare locality (checked against the 2025 localities)" in _err(
         capsys
@@ -106,9 +106,10 @@ def test_lookup_setting_puts_the_chosen_setting_first(capsys):
     argv = ["lookup", "97012", "--year", "2025", "--locality", "01112-05", "--setting", "22"]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    block = out[out.index("Medicare payment (2025):") :].splitlines()[1:4]
+    block = out[out.index("Medicare payment (2025):") :].splitlines()[1:5]
     assert block[1].split()[:2] == ["*global", "facility"]
-    assert block[2].split()[:3] == ["global", "nonfacility", "$14.23"]
+    assert block[2].split()[:2] == ["Medicare", "pays"]  # what is owed, under the chosen row
+    assert block[3].split()[:3] == ["global", "nonfacility", "$14.23"]
     assert "* the chosen setting (facility), shown first" in out
 
 

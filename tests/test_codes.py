@@ -46,7 +46,11 @@ def test_modifiers():
     assert normalize_modifier(None) == ""
     assert normalize_modifier(float("nan")) == ""
     assert normalize_modifier("tc") == "TC"
-    with pytest.raises(WorkbookError, match="'2' is not a modifier: use 26, TC or leave it empty."):
+    with pytest.raises(
+        WorkbookError,
+        match="'2' is not a modifier: a modifier is two letters or digits, such as 26, TC, 50 or "
+        "59; or leave it empty.",
+    ):
         normalize_modifier("2")
 
 

@@ -69,12 +69,14 @@ def card_params(values: dict) -> dict:
 def card_page(run: Runner | None = None, code: str = "97012", locality: str = "01112-05") -> Page:
     """The code card page (``run``: :func:`reports.runner.run_one`, for the downloads)."""
     year = pk.year_picker(2025)
+    place = pk.locality_picker(locality, year.widget.value)
+    pk.follow_year(place, year)
     return Page(
         "code_card",
         [
             pk.code_picker(code),
             year,
-            pk.locality_picker(locality, year.widget.value),
+            place,
             pk.setting_picker(),
             pk.date_picker(),
         ],

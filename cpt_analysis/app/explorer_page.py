@@ -46,6 +46,8 @@ def explorer_params(values: dict) -> dict:
 def explorer_page(run: Runner | None = None) -> Page:
     """The RVU explorer page (``run``: :func:`reports.runner.run_one`, for the downloads)."""
     year = pk.year_picker(2025)
+    locality = pk.locality_picker("national", year.widget.value)
+    pk.follow_year(locality, year)
     return Page(
         "rvu_explorer",
         [
@@ -54,7 +56,7 @@ def explorer_page(run: Runner | None = None) -> Page:
             year,
             pk.years_picker(),
             pk.setting_picker(),
-            pk.locality_picker("national", year.widget.value),
+            locality,
             pk.text_picker("volumes", VOLUMES, "Yearly units", pk.check_volumes, "97110:120"),
         ],
         draw_explorer,

@@ -270,6 +270,15 @@ def _said_locality(value: str, done: dict) -> str:
     return locality_label(value, done.get("year") or rvu_years()[-1])
 
 
+def follow_year(locality: Picker, year: Picker) -> None:
+    """Let the locality list follow the year chosen (localities change between years)."""
+
+    def relist(change: dict) -> None:
+        locality.widget.options = locality_options(change["new"])
+
+    year.widget.observe(relist, names="value")
+
+
 def setting_picker(value: str = "nonfacility") -> Picker:
     """A setting: non-facility or facility, or a place-of-service code typed in (11, 22)."""
     box = w.Combobox(

@@ -33,6 +33,12 @@ def add_lookup(sub: argparse._SubParsersAction, shared: Shared) -> None:
         help="use the qualifying-APM conversion factor where a year has one",
     )
     p.add_argument(
+        "--modifiers",
+        default="",
+        help="payment modifiers of the line, such as 50, 80, AS, 62 or '50 51': the step-by-step "
+        "amount applies them",
+    )
+    p.add_argument(
         "--base-units", type=float, help="anesthesia codes (status J): the code's base units"
     )
     p.add_argument(
@@ -54,6 +60,7 @@ def _lookup(args: argparse.Namespace) -> None:
         apm=args.apm,
         base_units=args.base_units,
         minutes=args.minutes,
+        modifiers=args.modifiers,
     )
     print(render(card))
 

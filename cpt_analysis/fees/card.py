@@ -271,8 +271,18 @@ def _anesthesia(code: str, rows: pd.DataFrame, year: int, locality: object, unit
     """The anesthesia line of a status-J code: the locality's factor and, with base units and
     minutes, the amount; empty for other codes."""
     if not (rows["status"].astype(str) == "J").any():
+        if units:
+            raise WorkbookError(
+                f"base units and minutes price anesthesia codes (status J); {code} is not one",
+                "leave out --base-units and --minutes",
+            )
         return ""
     if is_national(locality):
+        if units:
+            raise WorkbookError(
+                "anesthesia is priced with a locality's anesthesia conversion factor",
+                "give --locality (MAC-NN, a ZIP code or words of its name)",
+            )
         return (
             f"priced as {ANESTHESIA_FORMULA}; each locality has its own anesthesia conversion "
             "factor (give a locality; `cpt-workbook localities` lists them)"
@@ -285,15 +295,15 @@ def _anesthesia(code: str, rows: pd.DataFrame, year: int, locality: object, unit
         return f"priced as {ANESTHESIA_FORMULA}: {exc}"
 
 
-def _steps(code: str, rows: pd.DataFrame, year: int, locality: object, kind: str, apm: bool):
+def _steps(code: str, rows: pd.DataFrame, year: int, where: dict, modifiers: str):
     """The amount of the first row in the chosen setting and place (national where the year
-    has no GPCIs for it), step by step down to what Medicare and the patient pay."""
-    modifier = str(rows["modifier"].iloc[0])
+    has no GPCIs for it), with the line's payment ``modifiers`` (50, 80...), step by step down
+    to what Medicare and the patient pay."""
+    line = f"{rows['modifier'].iloc[0]} {modifiers or ''}".strip()
     try:
-        chosen = price(code, modifier, year=year, locality=locality, setting=kind, apm=apm)
+        return price(code, line, year=year, **where).explain()
     except MissingGpciError:
-        chosen = price(code, modifier, year=year, setting=kind, apm=apm)
-    return chosen.explain()
+        return price(code, line, year=year, **{**where, "locality": None}).explain()
 
 
 def code_card(
@@ -305,10 +315,13 @@ def code_card(
     apm: bool = False,
     base_units: float | None = None,
     minutes: float | None = None,
+    modifiers: str = "",
 ) -> CodeCard:
     """Return the :class:`CodeCard` of a code for a year (default: the latest with RVUs).
 
-    Diagnoses are judged on ``date_of_service`` (default today). Raises WorkbookError for a code
+    Diagnoses are judged on ``date_of_service`` (default today). ``modifiers`` (50, 80, 62...)
+    adjust the step-by-step amount of the chosen setting and place (``card.steps``); an
+    anesthesia code is priced with ``base_units`` and ``minutes``. Raises WorkbookError for a code
     of the wrong shape, a code the tables lack (with how to import it), a year with no data, an
     unknown locality or setting.
     """
@@ -342,7 +355,9 @@ def code_card(
         meanings=meanings,
         notes=notes + price_notes,
         release_note=release_words(year, release),
-        steps=_steps(code, rows, year, locality, kind, apm),
+        steps=_steps(
+            code, rows, year, {"locality": locality, "setting": kind, "apm": apm}, modifiers
+        ),
         anesthesia=_anesthesia(
             code,
             rows,

@@ -66,6 +66,11 @@ def _price_lines(card: CodeCard) -> list[str]:
                     f"{money(r['coinsurance'])}; limiting charge {money(r['limiting_charge'])}"
                 )
     lines.append(f"  * the chosen setting ({card.setting}), shown first")
+    if not card.steps.empty:
+        lines.append("  Step by step (the chosen setting and place):")
+        for r in card.steps.itertuples():
+            what = f"{r.step} ({r.indicator})" if r.indicator else r.step
+            lines.append(f"    {what:<44}{money(r.amount, missing='-'):>12}")
     if card.anesthesia:
         lines.append(_para(f"Anesthesia: {card.anesthesia}"))
     return lines

@@ -279,4 +279,6 @@ def price_frame(
     out.loc[~payable, "reason"] = (
         "status " + out.loc[~payable, "status"].astype("str") + ": not paid"
     )
+    anesthesia = out["status"].astype("str") == "J"
+    out.loc[anesthesia, "reason"] = "status J: anesthesia, paid by base and time units, not RVUs"
     return out
