@@ -111,6 +111,15 @@ def test_the_year_list_holds_the_years_with_rvus_and_localities_are_searchable(c
     assert [o for o in options if "MANHATTAN" in o] == ["13202-01 MANHATTAN"]
     assert pk.check_locality("13202-01 MANHATTAN") == "13202-01"
     assert pk.check_locality(pk.NATIONAL) == "national"
+    locality = next(p for p in card.pickers if p.name == "locality").widget
+    assert len(locality.options) == 1 + 109
+    year.value = 2023  # 112 localities before 2024's changes: the list follows the year
+    try:
+        assert len(locality.options) == 1 + 112
+        assert "97012 in 2023, 01112-05 SAN FRANCISCO" in card.text()
+    finally:
+        year.value = 2025
+    assert len(locality.options) == 1 + 109
 
 
 @pytest.mark.parametrize(
