@@ -102,7 +102,8 @@ def _refused(argv, capsys):
         (
             ["99_nothing"],
             "'99_nothing' is not one of the workbook's notebooks: use one of 00_training_tour, "
-            "01_code_card, 02_rvu_explorer, 03_diagnosis_pairings, 04_practice_productivity.",
+            "01_code_card, 02_rvu_explorer, 03_diagnosis_pairings, 04_practice_productivity, "
+            "05_payer_contracts, 06_year_over_year, 07_wrvu_compensation, 08_em_levels.",
         ),
         (
             ["01_code_card", "-p", "=97012"],
