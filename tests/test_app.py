@@ -210,3 +210,21 @@ def test_a_taken_port_is_refused_in_one_line(capsys):
         probe.bind(("127.0.0.1", 0))
         free = probe.getsockname()[1]
     assert check_port(str(free)) == free
+
+
+@pytest.mark.slow  # a kernel per report
+@pytest.mark.parametrize("make", [explorer_page, practice_page])
+def test_the_downloads_of_a_page_are_runs_reports(tmp_path, monkeypatch, make):
+    from cpt_analysis.app.page import DOWNLOADS_ENV
+    from cpt_analysis.reports.runner import output_stem, resolve_notebook, run_one
+
+    monkeypatch.setenv(DOWNLOADS_ENV, str(tmp_path))
+    page = make(run_one)
+    page.show()
+    if page.name == "practice_report":
+        pick(page, "provider", "Alvarez")
+    made = page.make_downloads()
+    stem = output_stem(resolve_notebook(page.notebook), page.params(page.values))
+    assert [p.name for p in made] == [f"{stem}.html", f"{stem}.xlsx"]
+    assert page.downloads.value == f"HTML: {made[0]}{' &nbsp; '}Excel: {made[1]}"
+    assert made[1].read_bytes()[:2] == b"PK"
