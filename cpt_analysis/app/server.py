@@ -13,6 +13,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import webbrowser
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -103,14 +104,27 @@ def prepare(base: Path) -> tuple[Path, Path]:
     return root, downloads
 
 
-def voila_args(root: Path, port: int, open_browser: bool) -> list[str]:
+def open_page(url: str) -> bool:
+    """Open ``url`` in the desktop's browser; not on a Linux machine without a display, where
+    Python would start a text browser in the terminal. Returns whether a browser was asked."""
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return False
+    try:
+        return webbrowser.open(url, new=2)
+    except webbrowser.Error:
+        return False
+
+
+def voila_args(root: Path, port: int) -> list[str]:
     """Voila's command line for the app."""
     return [
         str(root),
         f"--port={port}",
         f"--Voila.ip={HOST}",
         "--Voila.port_retries=0",
-        f"--Voila.open_browser={open_browser}",
+        "--Voila.open_browser=False",  # it would open the index: serve() opens the code card
         f"--template={TEMPLATE}",
         "--VoilaConfiguration.file_allowlist=downloads/.*\\.(html|xlsx)",
         "--VoilaConfiguration.show_tracebacks=False",
@@ -138,14 +152,19 @@ def serve(
         from voila.app import Voila
 
         app = Voila()
-        app.initialize(voila_args(root, port, open_browser))
+        app.initialize(voila_args(root, port))
         # jupyter_server's default pong timeout (90 s) exceeds its ping interval (30 s), and
         # tornado says so on every page opened
         app.tornado_settings = {**app.tornado_settings, "ws_ping_timeout": 30_000}
         logging.getLogger("tornado.access").setLevel(logging.WARNING)
         url = f"http://{HOST}:{port}/voila/render/code_card.ipynb"
-        # said once the loop runs, that is once the server listens
-        IOLoop.current().add_callback(announce, url)
+
+        def ready() -> None:  # once the loop runs, that is once the server listens
+            announce(url)
+            if open_browser:
+                open_page(url)
+
+        IOLoop.current().add_callback(ready)
         app.start()  # returns after Ctrl-C, its kernels shut down
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -20,7 +20,10 @@ def add_app(sub: argparse._SubParsersAction, shared: Shared) -> None:
         "--port", help="port of 127.0.0.1 to serve on, 1024 to 65535 (default: a free one)"
     )
     p.add_argument(
-        "--no-browser", action="store_true", help="print the address only; open no browser"
+        "--no-browser",
+        action="store_true",
+        help="print the address only (by default the code card also opens in the desktop's "
+        "browser, where there is a display)",
     )
     p.set_defaults(func=_app)
 
