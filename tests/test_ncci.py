@@ -115,7 +115,7 @@ def test_cms_shaped_files_derive_by_their_headers(tmp_path):
 
 def test_import_a_newer_quarter_into_the_store(tmp_path, tmp_store):
     rows = ncci.import_quarter(write_quarter(tmp_path / "q"))
-    assert rows == {"ptp": 1, "mue": 2, "aoc": 1}
+    assert rows == {"ptp": 1, "mue": 2, "aoc": 1, "quarter": "2025Q1"}
     assert ncci.quarters() == ["2024Q3", "2025Q1"]
     assert ncci.latest_quarter() == "2025Q1"
     assert (tmp_store / "ncci" / "ptp_2025q1.parquet").is_file()

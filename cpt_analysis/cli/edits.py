@@ -40,9 +40,8 @@ def _ncci(args: argparse.Namespace) -> None:
         raise WorkbookError("give codes or --import FOLDER, not both", "run them one at a time")
     if args.folder:
         rows = ncci.import_quarter(args.folder, args.quarter)
-        quarter = ncci.check_quarter(args.quarter) if args.quarter else ncci.latest_quarter()
         print(
-            f"imported NCCI {quarter}: {rows['ptp']:,} active pairs, {rows['mue']:,} MUE codes, "
+            f"imported NCCI {rows['quarter']}: {rows['ptp']:,} active pairs, {rows['mue']:,} MUE codes, "
             f"{rows['aoc']:,} add-on rows"
         )
         return

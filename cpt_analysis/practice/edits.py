@@ -42,7 +42,10 @@ def _groups(lines: pd.DataFrame) -> tuple[np.ndarray, bool]:
     rows = np.arange(len(lines))
     visit, by_patient = visit_keys(lines, rows, day)
     provider = lines["provider"].astype("category").cat.codes.to_numpy().astype(np.int64)
-    key = pd.MultiIndex.from_arrays([visit, provider]).factorize()[0] if len(rows) else visit
+    if not len(rows):
+        return visit, by_patient
+    visit = pd.factorize(visit)[0].astype(np.int64)  # 0..n-1, so the product stays small
+    key = pd.factorize(visit * (int(provider.max()) + 2) + (provider + 1))[0]
     return np.asarray(key, dtype=np.int64), by_patient
 
 
@@ -61,9 +64,9 @@ def _finding(lines: pd.DataFrame, rows, finding: str, detail, suggestion) -> pd.
     return pd.DataFrame(
         {
             "line_ref": lines["source_row"].to_numpy()[rows],
-            "provider": lines["provider"].astype("str").to_numpy()[rows],
+            "provider": lines["provider"].iloc[rows].astype("str").to_numpy(),
             "date_of_service": lines["date_of_service"].to_numpy()[rows],
-            "cpt": lines["cpt"].astype("str").to_numpy()[rows],
+            "cpt": lines["cpt"].iloc[rows].astype("str").to_numpy(),
             "finding": finding,
             "icd10": "",
             "detail": list(detail),
@@ -210,13 +213,13 @@ def add_on_findings(lines: pd.DataFrame, quarter: str | None = None) -> pd.DataF
     if primaries.empty:
         return _empty()
     frame = pd.DataFrame({"group": group, "cpt": codes, "row": np.arange(len(lines))})
-    billed = frame.groupby("group")["cpt"].agg(set)
     mine = frame[frame["cpt"].isin(primaries.index)]
-    missing = [
-        row
-        for row, g, c in zip(mine["row"], mine["group"], mine["cpt"], strict=True)
-        if not billed[g].intersection(primaries[c])
-    ]
+    pairs = primaries.explode().rename("primary").rename_axis("cpt").reset_index()
+    wanted = mine.merge(pairs, on="cpt")  # each add-on line with each of its primaries
+    present = frame.loc[frame["cpt"].isin(set(pairs["primary"])), ["group", "cpt"]]
+    present = present.drop_duplicates().rename(columns={"cpt": "primary"})
+    found = set(wanted.merge(present, on=["group", "primary"])["row"].tolist())
+    missing = [r for r in mine["row"].tolist() if r not in found]
     name = ncci.label(quarter)
 
     def listed(code: str) -> str:

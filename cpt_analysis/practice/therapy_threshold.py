@@ -188,9 +188,9 @@ def kx_findings(lines: pd.DataFrame, explained: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "line_ref": lines["source_row"].to_numpy()[rows],
-            "provider": lines["provider"].astype("str").to_numpy()[rows],
+            "provider": lines["provider"].iloc[rows].astype("str").to_numpy(),
             "date_of_service": lines["date_of_service"].to_numpy()[rows],
-            "cpt": lines["cpt"].astype("str").to_numpy()[rows],
+            "cpt": lines["cpt"].iloc[rows].astype("str").to_numpy(),
             "finding": FINDING,
             "icd10": "",
             "detail": detail,

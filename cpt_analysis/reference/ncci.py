@@ -151,13 +151,14 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> dict[str, Pat
     return out
 
 
-def import_quarter(folder: str | Path, quarter: str | None = None) -> dict[str, int]:
+def import_quarter(folder: str | Path, quarter: str | None = None) -> dict[str, object]:
     """Import one quarter's NCCI files (PTP, MUE, AOC; unzipped) from ``folder`` into the
-    user's store; return the rows kept per kind. Raises WorkbookError for a folder that does
-    not hold them (nothing is written then)."""
+    user's store; return the rows kept per kind and the ``quarter``. Raises WorkbookError for a
+    folder that does not hold them (nothing is written then)."""
     tables = derive(folder, quarter)  # everything read before anything is written
     write_tables(tables, store_dir())
-    return {kind: len(frame) for kind, frame in tables.items()}
+    rows: dict[str, object] = {kind: len(frame) for kind, frame in tables.items()}
+    return rows | {"quarter": str(tables["ptp"]["quarter"].iloc[0])}
 
 
 def lookup(codes: list[str], quarter: object = None) -> dict[str, pd.DataFrame]:
