@@ -36,6 +36,9 @@ def test_each_feature_registers_the_validators_of_its_own_parameters():
         "volumes": "cpt_analysis.fees.explorer",
         "encounters_path": "cpt_analysis.practice.report",
         "column_map": "cpt_analysis.practice.report",
+        "rates_path": "cpt_analysis.practice.contracts",
+        "charge_percent": "cpt_analysis.practice.fee_builder",
+        "charge_rounding": "cpt_analysis.practice.fee_builder",
         "topic": "cpt_analysis.training.tour",
     }
     assert list(validation.CHECKS) == [
