@@ -318,3 +318,26 @@ def test_ncci_command_imports_a_quarter(tmp_path, capsys):
     )
     assert main(["ncci", "97110"]) == 0
     assert capsys.readouterr().out.startswith("NCCI 2025Q1 practitioner edits")
+
+
+def test_each_line_is_judged_by_the_quarter_in_force_on_its_date(tmp_path):
+    from cpt_analysis.practice.audit import summary
+    from cpt_analysis.practice.edits import edit_findings
+
+    lines = lines_of(
+        tmp_path,
+        "2024-03-04,Ann Lee PT,P1,97012,GP,,1,,M54.2,11",  # before 2024Q3: the oldest judges
+        "2024-03-04,Ann Lee PT,P1,97140,GP,,1,10,M54.2,11",
+        "2024-12-02,Ann Lee PT,P1,97012,GP,,1,,M54.2,11",
+        "2024-12-02,Ann Lee PT,P1,97140,GP,,1,10,M54.2,11",
+        "2025-03-04,Ann Lee PT,P1,97012,GP,,1,,M54.2,11",
+        "2025-03-04,Ann Lee PT,P1,97140,GP,,1,10,M54.2,11",
+    )
+    assert edit_findings(lines)["detail"].str[:11].tolist() == ["NCCI 2024Q3"] * 3
+    ncci.import_quarter(write_quarter(tmp_path / "q"))  # 2025Q1, from January 1 2025
+    found = edit_findings(lines).sort_values("line_ref")
+    assert found["line_ref"].tolist() == [3, 5, 7]
+    assert found["detail"].str[:11].tolist() == ["NCCI 2024Q3", "NCCI 2024Q3", "NCCI 2025Q1"]
+    note = summary(found).set_index("finding").loc["NCCI procedure-to-procedure", "note"]
+    assert note == "Medicare's NCCI 2024Q3, 2025Q1 practitioner edits"
+    assert edit_findings(lines, "2025Q1")["detail"].str[:11].tolist() == ["NCCI 2025Q1"] * 3

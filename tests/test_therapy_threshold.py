@@ -90,6 +90,7 @@ def test_no_patient_ids_no_judgement_and_a_year_without_threshold():
     lines.loc[0, "date_of_service"] = pd.Timestamp("2019-05-01")
     with pytest.raises(WorkbookError, match="no KX threshold for 2019 in data/kx_thresholds.csv"):
         threshold_cases(lines, explained)
+    assert 2 not in kx_findings(lines, explained)["line_ref"].tolist()  # 2019: not judged
 
 
 def test_on_prices_from_explain(tmp_path):

@@ -394,8 +394,11 @@ def summary(
         out["share_of_lines"] = (100.0 * out["lines"] / n_lines).round(2)
     out["note"] = ""
     out.loc[UNPAIRED, "note"] = GUIDANCE_NOTE
-    quarter = ncci.latest_quarter() if quarter is None else ncci.check_quarter(quarter)
+    said = findings.loc[findings["finding"].isin(edits.FINDINGS), "detail"].astype("str")
+    used = sorted(set(said.str.extract(r"^NCCI (\d{4}Q[1-4])", expand=False).dropna()))
+    if not used:  # no NCCI finding: the quarter that would have judged
+        used = [ncci.latest_quarter() if quarter is None else ncci.check_quarter(quarter)]
     for name in edits.FINDINGS:
-        out.loc[name, "note"] = f"Medicare's {ncci.label(quarter)} practitioner edits"
+        out.loc[name, "note"] = f"Medicare's NCCI {', '.join(used)} practitioner edits"
     out.loc[therapy_threshold.FINDING, "note"] = KX_NOTE
     return out.rename_axis("finding").reset_index()

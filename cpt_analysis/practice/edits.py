@@ -238,7 +238,25 @@ def add_on_findings(lines: pd.DataFrame, quarter: str | None = None) -> pd.DataF
 
 
 def edit_findings(lines: pd.DataFrame, quarter: str | None = None) -> pd.DataFrame:
-    """Return the PTP, MUE and add-on findings together (columns as :func:`audit.audit`)."""
-    parts = [f(lines, quarter) for f in (ptp_findings, mue_findings, add_on_findings)]
+    """Return the PTP, MUE and add-on findings together (columns as :func:`audit.audit`).
+
+    ``quarter`` None judges each line by the newest quarter available that took effect on or
+    before its date of service (the oldest for a line before every quarter): with only the
+    shipped 2024Q3, every line; with a newer quarter imported, the lines from its start."""
+    parts = []
+    for name, rows in _by_quarter(lines, quarter):
+        part = lines.iloc[rows] if len(rows) < len(lines) else lines
+        parts += [f(part, name) for f in (ptp_findings, mue_findings, add_on_findings)]
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else _empty()
+
+
+def _by_quarter(lines: pd.DataFrame, quarter: str | None) -> list[tuple[str, np.ndarray]]:
+    """The quarter of each line (see :func:`edit_findings`), as (quarter, rows) pairs."""
+    if quarter is not None or lines.empty:
+        return [(ncci.check_quarter(quarter), np.arange(len(lines)))]
+    have = ncci.quarters() or [ncci.latest_quarter()]  # raises when there is none
+    starts = np.array([np.datetime64(ncci.quarter_start(q), "D") for q in have])
+    day = lines["date_of_service"].to_numpy().astype("datetime64[D]")
+    at = np.maximum(np.searchsorted(starts, day, side="right") - 1, 0)
+    return [(have[i], np.flatnonzero(at == i)) for i in np.unique(at).tolist()]

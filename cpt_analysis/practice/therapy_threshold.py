@@ -165,10 +165,12 @@ def _first_day(frame: pd.DataFrame, flag: str, keys: list[str], out: pd.DataFram
 
 def kx_findings(lines: pd.DataFrame, explained: pd.DataFrame) -> pd.DataFrame:
     """Return a finding on every therapy line at or after its patient's crossing of the year's
-    threshold that lacks the KX modifier; columns as :func:`audit.audit`."""
+    threshold that lacks the KX modifier; columns as :func:`audit.audit`. Lines of a year the
+    thresholds table lacks are not judged."""
     frame = _therapy_lines(lines, explained)
     columns = ["line_ref", "provider", "date_of_service", "cpt", "finding", "icd10", "detail",
                "suggestion"]  # fmt: skip
+    frame = frame[frame["year"].isin(load_thresholds()["year"])]  # a year without: not judged
     if frame.empty:
         return pd.DataFrame(columns=columns)
     frame = _running(frame)
