@@ -36,6 +36,11 @@ def test_each_feature_registers_the_validators_of_its_own_parameters():
         "volumes": "cpt_analysis.fees.explorer",
         "encounters_path": "cpt_analysis.practice.report",
         "column_map": "cpt_analysis.practice.report",
+        "from_apm": "cpt_analysis.practice.year_over_year",
+        "to_apm": "cpt_analysis.practice.year_over_year",
+        "plan_path": "cpt_analysis.practice.compensation",
+        "other_rvu_year": "cpt_analysis.practice.compensation",
+        "benchmark_wrvus": "cpt_analysis.practice.compensation",
         "rates_path": "cpt_analysis.practice.contracts",
         "charge_percent": "cpt_analysis.practice.fee_builder",
         "charge_rounding": "cpt_analysis.practice.fee_builder",
@@ -44,6 +49,8 @@ def test_each_feature_registers_the_validators_of_its_own_parameters():
     assert list(validation.CHECKS) == [
         "cpt_analysis.fees.payment._known_locality",
         "cpt_analysis.fees.explorer._codes_or_family",
+        "cpt_analysis.practice.year_over_year._two_sides",
+        "cpt_analysis.practice.compensation._other_year_differs",
     ]
 
 
