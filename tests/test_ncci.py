@@ -341,3 +341,18 @@ def test_each_line_is_judged_by_the_quarter_in_force_on_its_date(tmp_path):
     note = summary(found).set_index("finding").loc["NCCI procedure-to-procedure", "note"]
     assert note == "Medicare's NCCI 2024Q3, 2025Q1 practitioner edits"
     assert edit_findings(lines, "2025Q1")["detail"].str[:11].tolist() == ["NCCI 2025Q1"] * 3
+
+
+def test_import_refuses_a_contradicting_quarter_a_damaged_gzip_and_a_bad_code(tmp_path, capsys):
+    from cpt_analysis.cli import main
+
+    folder = write_quarter(tmp_path / "q")
+    with pytest.raises(WorkbookError, match="say 2025Q1, not 2024Q4: leave out --quarter"):
+        ncci.import_quarter(folder, "2024Q4")
+    (folder / "mue_2025q1.csv.gz").write_bytes(gzip.compress(MUE_CSV.encode())[:30])
+    with pytest.raises(WorkbookError, match="mue_2025q1.csv.gz is a damaged gzip file"):
+        ncci.import_quarter(folder)
+    assert ncci.quarters() == ["2024Q3"]  # nothing imported
+    assert main(["ncci", "97-12"]) == 2
+    err = capsys.readouterr().err
+    assert "97-12" in err and err.count("\n") == 1

@@ -229,6 +229,11 @@ def derive(folder: str | Path, quarter: str | None = None) -> dict[str, pd.DataF
         quarter = named.pop()
     start = quarter_start(quarter)
     quarter = f"{start.year}Q{(start.month + 2) // 3}"
+    if named and named != {quarter}:
+        raise WorkbookError(
+            f"the file names in {folder} say {', '.join(sorted(named))}, not {quarter}",
+            "leave out --quarter, or give the quarter the files are of",
+        )
     out = {}
     for kind, (path, (_, skip, cells, delimiter)) in found.items():
         frame = _read(path, kind, skip, cells, delimiter)
