@@ -138,7 +138,14 @@ def sortable_tables(body: str) -> str:
     from itables import javascript, options
 
     loader = javascript.generate_init_offline_itables_html(options.dt_bundle)
-    script = loader + SORTABLE_INIT % javascript._itables_underscore_version()
+    promise = re.search(r"window\.(_itables_\w+)\s*=", loader)  # the bundle's module, loading
+    if promise is None:
+        raise WorkbookError(
+            f"itables {getattr(__import__('itables'), '__version__', '?')} loads its tables "
+            "differently from what the reports expect",
+            "install itables 2.2 or later (pip install -U itables)",
+        )
+    script = loader + SORTABLE_INIT % promise.group(1)
     head, found, tail = body.rpartition("</body>")
     return head + script + found + tail if found else body + script
 
