@@ -52,21 +52,15 @@ def add_practice(sub: argparse._SubParsersAction, shared: Shared) -> None:
 def _about(report, args: argparse.Namespace) -> dict:
     """The Excel About sheet's items: the file, year, locality and provider, and the RVU
     releases (with their CMS files) the year is priced with."""
-    from ..reference.loaders import load_rvu_releases
+    from ..reports.sources import rvu_sources
 
-    releases = load_rvu_releases()
-    mine = releases[releases["year"] == report.year]
-    sources = [f"{r} ({s}, from {f:%Y-%m-%d})" for r, s, f in zip(
-        mine["release"], mine["source"], mine["effective_from"], strict=True
-    )]  # fmt: skip
     return {
         "Report": "practice productivity, payment and audit (cpt-workbook practice)",
         "Encounter export": report.source,
         "Year of service": report.year,
         "Locality": report.locality,
         "Provider filter": args.provider or "all providers",
-        "Data sources and releases": "CMS physician fee schedule RVU files: "
-        + ("; ".join(sources) or "the year's imported file"),
+        "Data sources and releases": rvu_sources(report.year),
     }
 
 

@@ -35,6 +35,7 @@ from .notebook import (
 )
 from .run_params import parse_params as parse_params  # the runner's API too
 from .run_params import shown
+from .sources import rvu_sources
 
 STEM_LENGTH = 150
 DEFAULT_JOBS = 2
@@ -300,20 +301,25 @@ def run_one(notebook: str | Path, params: dict, out_dir: str | Path | None = Non
         sheets = published_tables(Path(tables_dir))
         if sheets:
             result.excel = _inside(out, f"{stem}.xlsx")
-            write_excel(result.excel, sheets, about=_about(path, params, executed))
+            write_excel(result.excel, sheets, about=_about(path, params, executed, sheets))
     result.html = export_html(executed, _inside(out, f"{stem}.html"))
     return result
 
 
-def _about(path: Path, params: dict, executed: Path) -> dict:
-    """The Excel About sheet's items of a run: the notebook, its parameters and its notebook."""
+def _about(path: Path, params: dict, executed: Path, sheets: dict) -> dict:
+    """The Excel About sheet's items of a run: the notebook, its parameters, its executed
+    notebook and, when no table names its source or release, the RVU releases of its year."""
     title = notebook_title(json.loads(path.read_text(encoding="utf-8")), path.stem)
-    given = _shown(params)
-    return {
+    items = {
         "Report": f"{title} ({path.stem})",
-        "Parameters": given if params else "the notebook's defaults",
+        "Parameters": _shown(params) if params else "the notebook's defaults",
         "Executed notebook": executed.name,
     }
+    named = any(c in f.columns for f in sheets.values() for c in ("source", "release"))
+    year = check_params(path, params).get("year")
+    if not named and isinstance(year, int):
+        items["Data sources and releases"] = rvu_sources(year)
+    return items
 
 
 def run_many(
