@@ -74,8 +74,8 @@ def test_practice_excel_is_ready_to_use(tmp_path, capsys):
     out = tmp_path / "practice.xlsx"
     assert main(["practice", "--year", "2025", "--excel", str(out)]) == 0
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["About", "Reconciliation", "Provider by month", "By code",
-                               "Audit summary", "Findings"]  # fmt: skip
+    assert book.sheetnames[:4] == ["About", "Reconciliation", "Provider by month", "By code"]
+    assert {"Audit summary", "Findings"} <= set(book.sheetnames)
     items = about(book)
     assert items["Encounter export"] == "sample_encounters.csv"
     assert items["Year of service"] == "2025" and items["Locality"] == "national"
