@@ -222,5 +222,5 @@ def write_excel(
                 f"sheet '{name}' has {len(frame):,} rows, more than Excel holds",
                 "write it with write_csv or aggregate it first",
             )
-    items = about_items(sheets, about or {})
+    items = about_items(sheets, about or {}, sheet_names(["About", *sheets])[1:])
     return atomic_write(path, lambda tmp: _write_workbook(tmp, sheets, items))

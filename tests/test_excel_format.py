@@ -55,6 +55,7 @@ def test_a_table_gets_labels_formats_and_an_about_sheet(tmp_path):
     assert items["Report"] == "test" and items["Codes"] == "a; b"
     assert items["Data sources and releases"] == "RVU25D"  # found in the release column
     assert items["Made on"][:4].isdigit() and items["Sheet By code"] == "2 rows"
+    assert items["NA in a facility"].startswith("NA: CMS set no practice expense")  # explained
     ws = book["By code"]
     labels = ["CPT code", "Work RVUs", "Medicare amount", "% of claim lines", "NA in a facility",
               "CMS release"]  # fmt: skip
@@ -128,3 +129,22 @@ def test_report_excel_is_ready_to_use(tmp_path):
     assert (fmt["Work RVU"], fmt["Conversion factor"], fmt["Medicare amount"]) == (
         "0.00", "0.0000", MONEY,
     )  # fmt: skip
+
+
+def test_a_sheet_named_about_and_hostile_about_values_stay_data(tmp_path):
+    frame = pd.DataFrame({"cpt": ["97012"]})
+    path = write_excel(
+        tmp_path / "t.xlsx",
+        {"About": frame, "Empty": frame.head(0)},
+        about={"=SUM(A1)": "@cmd", "Report": "-1+1"},
+    )
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["About", "About~2", "Empty"]  # the table keeps its rows
+    assert book["About~2"]["A2"].value == "97012"
+    items = about(book)
+    assert items["'=SUM(A1)"] == "'@cmd" and items["Report"] == "'-1+1"  # text, never formulas
+    assert (items["Sheet About~2"], items["Sheet Empty"]) == ("1 row", "0 rows")
+    for row in book["About"].iter_rows():
+        assert all(c.data_type != "f" for c in row)
+    empty = book["Empty"]
+    assert [c.value for c in empty[1]] == ["CPT code"] and empty.auto_filter.ref == "A1:A1"

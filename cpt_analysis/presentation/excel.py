@@ -35,10 +35,12 @@ def _joined(value: object) -> str:
     return str(value)
 
 
-def about_items(sheets: dict[str, pd.DataFrame], about: dict) -> list[tuple[str, str]]:
+def about_items(
+    sheets: dict[str, pd.DataFrame], about: dict, names: list[str] | None = None
+) -> list[tuple[str, str]]:
     """Return the About sheet's rows: the ``about`` items in order, then the data's sources and
     releases (the ``source`` and ``release`` values of the sheets, unless ``about`` names
-    them), the date made, and a line per sheet with its rows."""
+    them), the date made, and a line per sheet (under ``names``, as written) with its rows."""
     items = [(str(k), _joined(v)) for k, v in about.items()]
     given = {k for k, _ in items}
     if SOURCES not in given:
@@ -50,8 +52,8 @@ def about_items(sheets: dict[str, pd.DataFrame], about: dict) -> list[tuple[str,
         items.append((SOURCES, "; ".join(dict.fromkeys(found)) or "see each sheet"))
     if MADE not in given:
         items.append((MADE, dt.datetime.now().strftime("%Y-%m-%d %H:%M")))
-    for name, frame in sheets.items():
-        items.append((f"Sheet {name}", f"{len(frame):,} rows"))
+    for name, frame in zip(names or list(sheets), sheets.values(), strict=True):
+        items.append((f"Sheet {name}", f"{len(frame):,} row{'' if len(frame) == 1 else 's'}"))
     return items
 
 
@@ -82,7 +84,7 @@ def about_sheet(ws, items: list[tuple[str, str]], notes: dict[str, str] | None =
     ws.column_dimensions["B"].width = 100
     ws.append([_bold(ws, "About this workbook", fill=False)])
     for key, value in items:
-        ws.append([_bold(ws, key, fill=False), _text(ws, _safe(value))])
+        ws.append([_bold(ws, _safe(key), fill=False), _text(ws, _safe(value))])
     if notes:
         ws.append([])
         ws.append([_bold(ws, "Column"), _bold(ws, "What it means")])
