@@ -65,6 +65,21 @@ def test_a_hostile_file_name_or_parameter_is_escaped(tmp_path):
     assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
 
 
+def test_a_users_own_index_html_is_never_replaced(tmp_path):
+    fake_run(tmp_path, "01_code_card", "01_code_card", "2026-11-30T04:39:00+00:00", {})
+    mine = tmp_path / "index.html"
+    mine.write_text("<html>my own page</html>")
+    assert write_gallery(tmp_path) is None
+    assert mine.read_text() == "<html>my own page</html>"
+    mine.unlink()
+    mine.mkdir()  # a folder of that name: left alone too
+    assert write_gallery(tmp_path) is None and mine.is_dir()
+    mine.rmdir()
+    first = write_gallery(tmp_path)  # the workbook's own page is rewritten each time
+    fake_run(tmp_path, "02_rvu_explorer", "02_rvu_explorer", "2026-11-30T05:00:00+00:00", {})
+    assert write_gallery(tmp_path) == first and "02_rvu_explorer.html" in first.read_text()
+
+
 def test_an_empty_folder_says_how_to_make_a_report(tmp_path):
     assert "No reports yet: run <code>cpt-workbook run NOTEBOOK</code>." in (
         write_gallery(tmp_path).read_text()

@@ -63,6 +63,13 @@ def _run(args: argparse.Namespace) -> int:
             print(f"{r.html}  ({made})")
     if results and results[0].gallery:  # on stderr: stdout keeps one line per report
         print(f"all reports: {results[0].gallery}", file=sys.stderr)
+    elif results:
+        folder = results[0].executed.parent
+        print(
+            f"cpt-workbook: {folder / 'index.html'} is not the workbook's reports page: "
+            "left as it is, and no page of all reports written",
+            file=sys.stderr,
+        )
     failed = [r for r in results if not r.ok]
     for r in failed:
         say(f"{r.error}; partial notebook kept at {r.executed}")

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from ..files import atomic_write
 
 INDEX = "index.html"
+MARK = '<meta name="generator" content="cpt-workbook reports page">'
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def page(folder: Path) -> str:
     """Return the index page of ``folder`` as HTML text."""
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="en"><head><meta charset="utf-8">{MARK}',
         "<title>CPT Analysis Workbook reports</title>",
         f"<style>{STYLE}</style></head><body>",
         "<h1>CPT Analysis Workbook reports</h1>",
@@ -144,8 +145,26 @@ def page(folder: Path) -> str:
     return "\n".join(parts) + "\n"
 
 
-def write_gallery(folder: str | Path) -> Path:
-    """Write (or rewrite) ``folder``/index.html from the reports in the folder; return its path."""
+def ours(target: Path) -> bool:
+    """True when ``target`` is absent or a reports page this module wrote (and may replace)."""
+    if not target.exists():
+        return True
+    if not target.is_file():
+        return False
+    try:
+        with target.open(encoding="utf-8", errors="replace") as fh:
+            return MARK in fh.read(4096)
+    except OSError:
+        return False
+
+
+def write_gallery(folder: str | Path) -> Path | None:
+    """Write (or rewrite) ``folder``/index.html from the reports in the folder; return its path.
+
+    An index.html that this module did not write (a user's own page, or a folder of that name)
+    is left as it is, and None is returned."""
     target = Path(folder) / INDEX
+    if not ours(target):
+        return None
     text = page(Path(folder))
     return atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -371,7 +371,7 @@ def run_many(
 
 def _with_gallery(results: list[RunResult], out: Path) -> list[RunResult]:
     """Rewrite the output folder's index.html (every report in it) and return ``results``,
-    each naming it."""
+    each naming it (None where the folder's index.html is someone else's page)."""
     gallery = write_gallery(out)
     for r in results:
         r.gallery = gallery
