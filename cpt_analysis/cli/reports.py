@@ -16,7 +16,8 @@ def add_run(sub: argparse._SubParsersAction, shared: Shared) -> None:
         help="run a notebook into an HTML report (and Excel, where it has result tables)",
         description="Execute a notebook with papermill and write the executed notebook, an HTML "
         "report (code hidden) and, when the notebook publishes result tables, an Excel workbook "
-        "of them. Several values of a parameter make a batch (see --param). Every value is "
+        "of them; then the output folder's index.html lists every report in it (newest first, "
+        "by notebook). Several values of a parameter make a batch (see --param). Every value is "
         "checked before a kernel starts; leave a parameter out for its default.",
     )
     p.add_argument("notebook", help="notebook name such as 01_code_card (see `notebooks`)")
