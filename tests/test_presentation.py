@@ -97,6 +97,8 @@ def test_a_very_long_table_shows_its_first_rows_and_says_where_the_rest_are(monk
     page = html_table(provider_month(45))
     assert page.count("<tr>") == 31
     assert "The first 30 of 45 rows; the Excel workbook of the report has them all." in page
+    text = text_table(provider_month(45)).splitlines()
+    assert len(text) == 32 and text[-1] == "(the first 30 of 45 rows)"
 
 
 def test_text_table_has_labels_and_no_index():

@@ -62,12 +62,14 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
 
 def text_table(frame: pd.DataFrame) -> str:
     """Return ``frame`` as plain text with its labels and formats, without a row index: two
-    spaces between columns, numbers right-aligned, text left-aligned."""
+    spaces between columns, numbers right-aligned, text left-aligned; at most
+    :data:`MAX_HTML_ROWS` rows, then a line saying how many there are."""
     flat = _flat(frame)
     specs = _columns(flat)
     if not specs:
         return f"(a table with no columns and {len(flat)} rows)"
-    cells = [[s.text(v) for v in flat.iloc[:, i].astype(object)] for i, s in enumerate(specs)]
+    kept = flat.head(MAX_HTML_ROWS)
+    cells = [[s.text(v) for v in kept.iloc[:, i].astype(object)] for i, s in enumerate(specs)]
     widths = [max([len(s.label), *map(len, c)]) for s, c in zip(specs, cells, strict=True)]
 
     def line(values: list[str]) -> str:
@@ -79,6 +81,8 @@ def text_table(frame: pd.DataFrame) -> str:
 
     lines = [line([s.label for s in specs])]
     lines += [line(list(row)) for row in zip(*cells, strict=True)]
+    if len(flat) > MAX_HTML_ROWS:
+        lines.append(f"(the first {MAX_HTML_ROWS:,} of {len(flat):,} rows)")
     return "\n".join(lines) + ("\n(no rows)" if flat.empty else "")
 
 
