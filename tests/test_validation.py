@@ -45,6 +45,10 @@ def test_each_feature_registers_the_validators_of_its_own_parameters():
         "charge_percent": "cpt_analysis.practice.fee_builder",
         "charge_rounding": "cpt_analysis.practice.fee_builder",
         "topic": "cpt_analysis.training.tour",
+        "handout": "cpt_analysis.training.handout",
+        "em_benchmark_path": "cpt_analysis.practice.em_levels",
+        "em_min_lines": "cpt_analysis.practice.em_levels",
+        "em_min_distance": "cpt_analysis.practice.em_levels",
     }
     assert list(validation.CHECKS) == [
         "cpt_analysis.fees.payment._known_locality",
