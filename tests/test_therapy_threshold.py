@@ -112,3 +112,24 @@ def test_on_prices_from_explain(tmp_path):
     assert cases.loc[0, "crossed_on"] == days[crossing - 1]
     assert cases.loc[0, "lines_from_crossing"] == cases.loc[0, "without_kx"] == 53 - crossing
     assert cases.loc[0, "allowed"] == pytest.approx(visit * 52, abs=0.01)
+
+
+def test_the_command_on_the_sample(capsys):
+    from cpt_analysis.cli import main
+
+    assert main(["therapy-threshold"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("KX threshold 2025: $2,410 per patient (CY2025 Physician Fee Schedule")
+    assert "    1  2025 PT/SLP     93  3906.04 2025-04-09                   36           8" in out
+    assert "P0" not in out  # no patient id
+    for argv, message in [
+        (
+            ["--year", "2019"],
+            "no KX threshold for 2019 in data/kx_thresholds.csv: the table covers 2020-2026.",
+        ),  # fmt: skip
+        (["--year", "2024"], "no lines of 2024 in"),
+        (["/nonexistent.csv"], "/nonexistent.csv does not exist"),
+    ]:
+        assert main(["therapy-threshold", *argv]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1

@@ -1,5 +1,6 @@
-"""Commands on Medicare's edits and E/M levels: ``ncci`` (look up codes, import a quarter) and
-``em-levels`` (the E/M level distribution of an export)."""
+"""Commands on Medicare's edits and E/M levels: ``ncci`` (look up codes, import a quarter),
+``therapy-threshold`` (the KX threshold per patient of an export) and ``em-levels`` (the E/M
+level distribution of an export)."""
 
 from __future__ import annotations
 
@@ -135,3 +136,55 @@ def _em_levels(args: argparse.Namespace) -> None:
             print(compared.to_string(index=False))
     if args.excel:
         print(f"tables written to {write_excel(args.excel, sheets)}")
+
+
+def add_therapy_threshold(sub: argparse._SubParsersAction, shared: Shared) -> None:
+    p = sub.add_parser(
+        "therapy-threshold",
+        help="therapy past Medicare's yearly KX threshold, per patient (numbered, never named)",
+        description="Add up, per patient and year, the Medicare allowed amounts of the therapy "
+        "lines of an export (after the therapy reduction; physical and speech therapy together, "
+        "occupational therapy apart, by the GP, GN and GO modifiers) and show each case past "
+        "the year's KX threshold: the date it was passed, the lines after it without KX, and "
+        "whether the $3,000 targeted-review amount was passed. Patients are numbered; no "
+        "identifier is shown. Only the file's lines count toward a patient's total.",
+    )
+    p.add_argument("path", nargs="?", help="CSV or Excel export (default: the shipped sample)")
+    p.add_argument("--year", type=int, default=2025, help="year of the dates of service")
+    p.add_argument("--locality", help="Medicare locality for the amounts (default national)")
+    p.add_argument("--all", action="store_true", help="show every case, not only those past")
+    p.set_defaults(func=_therapy_threshold)
+
+
+def _therapy_threshold(args: argparse.Namespace) -> None:
+    from ..practice.intake import read_encounters
+    from ..practice.productivity import explain
+    from ..practice.report import SAMPLE
+    from ..practice.therapy_threshold import load_thresholds, threshold_cases
+
+    path = args.path or SAMPLE
+    limits = load_thresholds().set_index("year")
+    year = int(args.year)
+    if year not in limits.index:
+        raise WorkbookError(
+            f"no KX threshold for {year} in data/kx_thresholds.csv",
+            f"the table covers {limits.index.min()}-{limits.index.max()}",
+        )
+    lines = read_encounters(path).accepted
+    lines = lines[lines["date_of_service"].dt.year == year]
+    if lines.empty:
+        raise WorkbookError(f"no lines of {year} in {path}", "check the year and the file")
+    cases = threshold_cases(lines, explain(lines, locality=args.locality))
+    print(
+        f"KX threshold {year}: ${limits.loc[year, 'threshold']:,.0f} per patient "
+        f"({limits.loc[year, 'source'].split(';')[0]}); targeted review past "
+        f"${limits.loc[year, 'targeted_review']:,.0f}"
+    )
+    past = cases if args.all else cases[cases["crossed_on"].notna()]
+    if past.empty:
+        print(f"No patient's therapy passed the threshold ({len(cases):,} cases).")
+        return
+    shown = past.assign(crossed_on=past["crossed_on"].dt.strftime("%Y-%m-%d").fillna(""))
+    shown["targeted_review_on"] = past["targeted_review_on"].dt.strftime("%Y-%m-%d").fillna("")
+    with pd.option_context("display.width", 160, "display.max_columns", 12):
+        print(shown.drop(columns=["threshold", "targeted_review"]).to_string(index=False))

@@ -20,6 +20,7 @@ COMMANDS = (
     reports.add_run,
     practice.add_practice,
     edits.add_ncci,
+    edits.add_therapy_threshold,
     edits.add_em_levels,
     payers.add_payers,
     yoy.add_compare_years,
