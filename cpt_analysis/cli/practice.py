@@ -127,8 +127,8 @@ def _practice(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(summary(report, written), ensure_ascii=False))
         return
-    print(report.owed_line)
     print(f"columns: {columns}")
+    print(report.owed_line)
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(report.reconciliation.to_string(index=False))
         print(
