@@ -289,7 +289,7 @@ def test_ncci_command(capsys):
     out = capsys.readouterr().out
     assert out.startswith("NCCI 2024Q3 practitioner edits\n")
     assert "97012    97140                   1 Mutually exclusive procedures" in out
-    assert "97140          6 per day (clinical)" in out
+    assert "97140         6 per day (clinical)" in out
     assert main(["ncci", "64484"]) == 0
     out = capsys.readouterr().out
     assert " 64484   64483              1 only the primary codes listed" in out
@@ -361,3 +361,12 @@ def test_import_refuses_a_contradicting_quarter_a_damaged_gzip_and_a_bad_code(tm
     assert main(["ncci", "97-12"]) == 2
     err = capsys.readouterr().err
     assert "97-12" in err and err.count("\n") == 1
+
+
+def test_ncci_command_on_codes_without_edits(capsys):
+    from cpt_analysis.cli import main
+
+    assert main(["ncci", "00100", "0001F"]) == 0
+    out = capsys.readouterr().out
+    assert "No procedure-to-procedure pair among these codes." in out
+    assert "0001F            no MUE" in out

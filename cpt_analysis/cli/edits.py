@@ -54,9 +54,17 @@ def _ncci(args: argparse.Namespace) -> None:
     print(f"{label} practitioner edits")
     with pd.option_context("display.width", 160, "display.max_columns", 10):
         _print_pairs(pairs, len(args.codes))
-        mue = found["mue"].fillna({"applies": "no MUE"})
+        mue = pd.DataFrame(
+            [
+                (m.hcpcs, "" if pd.isna(m.mue_units) else str(int(m.mue_units)),
+                 "no MUE" if pd.isna(m.mue_units) else m.applies,
+                 "" if pd.isna(m.rationale) else str(m.rationale))
+                for m in found["mue"].itertuples()
+            ],
+            columns=["hcpcs", "mue_units", "applies", "rationale"],
+        )  # fmt: skip
         print("\nMedically unlikely edits:")
-        print(mue[["hcpcs", "mue_units", "applies", "rationale"]].to_string(index=False))
+        print(mue.to_string(index=False))
         if len(found["add_on"]):
             print("\nAdd-on codes and their primary codes:")
             aoc = found["add_on"][["add_on", "primary", "aoc_edit_type", "edit_type"]]

@@ -173,6 +173,7 @@ def lookup(codes: list[str], quarter: object = None) -> dict[str, pd.DataFrame]:
     else:
         pairs = ptp[ptp["column_1"].isin(wanted) & ptp["column_2"].isin(wanted)]
     mue = load_mue(name).set_index("hcpcs").reindex(wanted).rename_axis("hcpcs").reset_index()
+    mue = mue.astype({"mue_units": "Int64", "mai": "Int64"})  # a code without MUE: <NA>
     mue["applies"] = mue["mai"].map(MAI_WORDS)
     aoc = load_aoc(name)
     aoc = aoc[aoc["add_on"].isin(wanted)].copy()
