@@ -128,8 +128,37 @@ def voila_args(root: Path, port: int) -> list[str]:
         f"--template={TEMPLATE}",
         "--VoilaConfiguration.file_allowlist=downloads/.*\\.(html|xlsx)",
         "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.preheat_kernel=True",
         "--Voila.log_level=ERROR",
     ]
+
+
+def _app_class() -> type:
+    """Voila, with its index and folder pages sent to the code card (the pages link each other,
+    and Voila's own index fetches Font Awesome from a CDN), and a page's kernel shut down when
+    the page is left."""
+    from tornado.web import RedirectHandler
+    from voila.app import Voila
+    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+
+    class Shutdown(VoilaShutdownKernelHandler):
+        """A page leaving asks for its kernel's shutdown with ``navigator.sendBeacon``, which
+        cannot carry the XSRF header: Voila answers 403 and the kernel stays (voila issue
+        1458). Accepted here without it: the kernel id is a random UUID no other page knows,
+        and the most a request could do is close a page's kernel."""
+
+        def check_xsrf_cookie(self) -> None:
+            return None
+
+    class App(Voila):
+        def init_handlers(self) -> list:
+            home = {"url": self.server_url + "voila/render/code_card.ipynb"}
+            ours = [(self.server_url, RedirectHandler, home)]
+            ours.append((self.server_url + r"voila/tree(/.*)?", RedirectHandler, home))
+            ours.append((self.server_url + r"voila/api/shutdown/(.*)", Shutdown))
+            return ours + super().init_handlers()
+
+    return App
 
 
 def serve(
@@ -149,14 +178,16 @@ def serve(
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
         os.environ["IPYTHONDIR"] = str(base / "ipython")
         from tornado.ioloop import IOLoop
-        from voila.app import Voila
+        from traitlets.config import Config
 
-        app = Voila()
+        # the code card, the page opened first, waits ready in a kernel that ran it already
+        warm = {"default": {"pool_size": 0}, "code_card.ipynb": {"pool_size": 1}}
+        app = _app_class()(config=Config({"VoilaKernelManager": {"kernel_pools_config": warm}}))
         app.initialize(voila_args(root, port))
         # jupyter_server's default pong timeout (90 s) exceeds its ping interval (30 s), and
         # tornado says so on every page opened
         app.tornado_settings = {**app.tornado_settings, "ws_ping_timeout": 30_000}
-        logging.getLogger("tornado.access").setLevel(logging.WARNING)
+        logging.getLogger("tornado.access").setLevel(logging.ERROR)
         url = f"http://{HOST}:{port}/voila/render/code_card.ipynb"
 
         def ready() -> None:  # once the loop runs, that is once the server listens
