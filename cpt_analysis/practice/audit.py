@@ -365,7 +365,8 @@ def _edit_parts(lines: pd.DataFrame, explained: pd.DataFrame | None, quarter) ->
     has_therapy = False
     for name in therapy_threshold.MODIFIER_COLUMNS:
         if name in lines:
-            has_therapy |= bool(lines[name].astype("str").isin(therapy_threshold.KINDS).any())
+            words = lines[name].astype("category").cat.categories.astype("str")
+            has_therapy |= bool(words.isin(list(therapy_threshold.KINDS)).any())
     if has_therapy:
         if explained is None:
             from .productivity import explain

@@ -49,13 +49,21 @@ def _groups(lines: pd.DataFrame) -> tuple[np.ndarray, bool]:
     return np.asarray(key, dtype=np.int64), by_patient
 
 
-def _distinct(lines: pd.DataFrame) -> np.ndarray:
-    """True where a line carries a modifier that bypasses an indicator-1 PTP edit (59, XE, XS,
-    XP, XU, and the others of :data:`ncci.BYPASS_MODIFIERS`)."""
-    out = np.zeros(len(lines), dtype=bool)
+def _codes(lines: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Each line's code as a number, and the codes those numbers stand for."""
+    cat = lines["cpt"].astype("category")
+    return cat.cat.codes.to_numpy().astype(np.int64), [str(c) for c in cat.cat.categories]
+
+
+def _distinct(lines: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """True where the line at ``rows`` carries a modifier that bypasses an indicator-1 PTP
+    edit (59, XE, XS, XP, XU, and the others of :data:`ncci.BYPASS_MODIFIERS`)."""
+    out = np.zeros(len(rows), dtype=bool)
     for name in MODIFIER_COLUMNS:
         if name in lines:
-            out |= lines[name].astype("str").isin(ncci.BYPASS_MODIFIERS).to_numpy()
+            col = lines[name].astype("category")
+            hit = np.append(col.cat.categories.astype("str").isin(ncci.BYPASS_MODIFIERS), False)
+            out |= hit[col.cat.codes.to_numpy()[rows]]
     return out
 
 
@@ -88,24 +96,29 @@ def ptp_findings(lines: pd.DataFrame, quarter: str | None = None) -> pd.DataFram
     group, by_patient = _groups(lines)
     if not by_patient or lines.empty:
         return _empty()
-    codes = lines["cpt"].astype("str").to_numpy()
-    frame = pd.DataFrame({"group": group, "cpt": codes, "row": np.arange(len(lines))})
+    code, cats = _codes(lines)
+    index = {c: i for i, c in enumerate(cats)}
     ptp = ncci.load_ptp(quarter)
-    present = set(codes.tolist())
-    ptp = ptp[ptp["column_1"].isin(present) & ptp["column_2"].isin(present)]
+    ptp = ptp[ptp["column_1"].isin(cats) & ptp["column_2"].isin(cats)]
     if ptp.empty:
         return _empty()
-    firsts = frame[frame["cpt"].isin(set(ptp["column_1"]))].drop_duplicates(["group", "cpt"])
-    seconds = frame[frame["cpt"].isin(set(ptp["column_2"]))]
+    pairs = pd.DataFrame(
+        {
+            "code_1": ptp["column_1"].map(index).to_numpy(dtype=np.int64),
+            "code_2": ptp["column_2"].map(index).to_numpy(dtype=np.int64),
+            "modifier_indicator": ptp["modifier_indicator"].to_numpy(),
+            "rationale": ptp["rationale"].astype("str").to_numpy(),
+        }
+    )
+    frame = pd.DataFrame({"group": group, "code": code, "row": np.arange(len(lines))})
+    firsts = frame[np.isin(code, pairs["code_1"].unique())].drop_duplicates(["group", "code"])
+    seconds = frame[np.isin(code, pairs["code_2"].unique())]
     both = seconds.merge(firsts, on="group", suffixes=("_2", "_1"))
-    both = both.merge(
-        ptp[["column_1", "column_2", "modifier_indicator", "rationale"]],
-        left_on=["cpt_1", "cpt_2"], right_on=["column_1", "column_2"],
-    )  # fmt: skip
-    both = both[both["cpt_1"] != both["cpt_2"]]
-    distinct = _distinct(lines)[both["row_2"].to_numpy()]
-    both = both[(both["modifier_indicator"].to_numpy() == 0) | ~distinct]
-    both = both.sort_values(["row_2", "cpt_1"]).drop_duplicates("row_2")
+    both = both.merge(pairs, on=["code_1", "code_2"])
+    both = both[(both["modifier_indicator"].to_numpy() == 0) | ~_distinct(lines, both["row_2"])]
+    both = both.sort_values(["row_2", "code_1"]).drop_duplicates("row_2")
+    both["cpt_1"] = [cats[i] for i in both["code_1"]]
+    both["cpt_2"] = [cats[i] for i in both["code_2"]]
     name = ncci.label(quarter)
     detail = [
         f"{name}: {b} billed with {a} for the patient that day by the same provider; "
@@ -133,25 +146,39 @@ def mue_findings(lines: pd.DataFrame, quarter: str | None = None) -> pd.DataFram
     if lines.empty:
         return _empty()
     group, _ = _groups(lines)
+    code, cats = _codes(lines)
     mue = ncci.load_mue(quarter).set_index("hcpcs")
-    codes = lines["cpt"].astype("str")
-    frame = pd.DataFrame(
+    limit_of = mue["mue_units"].reindex(cats).to_numpy(dtype=float)  # NaN: no MUE
+    mai_of = mue["mai"].reindex(cats).to_numpy(dtype=float)
+    units = lines["units"].to_numpy().astype(np.int64)
+    limit, mai = limit_of[code], mai_of[code]
+    rows = np.flatnonzero((mai == 1) & (units > limit))
+    per_line = pd.DataFrame(
         {
-            "group": group,
-            "cpt": codes.to_numpy(),
-            "row": np.arange(len(lines)),
-            "units": lines["units"].to_numpy().astype(np.int64),
+            "row": rows,
+            "cpt": [cats[i] for i in code[rows]],
+            "units": units[rows],
+            "limit": limit[rows].astype(np.int64),
+            "mai": 1,
         }  # fmt: skip
     )
-    frame = frame[frame["cpt"].isin(mue.index)]
-    frame["limit"] = mue["mue_units"].reindex(frame["cpt"]).to_numpy()
-    frame["mai"] = mue["mai"].reindex(frame["cpt"]).to_numpy()
-    per_line = frame[(frame["mai"] == 1) & (frame["units"] > frame["limit"])]
-    daily = frame[frame["mai"] != 1].groupby(["group", "cpt"], sort=False).agg(
-        row=("row", "min"), units=("units", "sum"), limit=("limit", "first"),
-        mai=("mai", "first"), lines=("row", "size"),
-    )  # fmt: skip
-    daily = daily[daily["units"] > daily["limit"]]
+    sel = np.flatnonzero((mai == 2) | (mai == 3))
+    key, uniq = pd.factorize(group[sel] * len(cats) + code[sel])
+    total = np.bincount(key, weights=units[sel], minlength=len(uniq)).astype(np.int64)
+    count = np.bincount(key, minlength=len(uniq))
+    first = sel[np.unique(key, return_index=True)[1]]  # the first line of each key, in order
+    day_code = np.asarray(uniq) % len(cats)
+    bad = np.flatnonzero(total > limit_of[day_code])
+    daily = pd.DataFrame(
+        {
+            "row": first[bad],
+            "cpt": [cats[i] for i in day_code[bad]],
+            "units": total[bad],
+            "lines": count[bad],
+            "limit": limit_of[day_code[bad]].astype(np.int64),
+            "mai": mai_of[day_code[bad]].astype(np.int64),
+        }  # fmt: skip
+    )
     name = ncci.label(quarter)
     rows = np.concatenate([per_line["row"].to_numpy(), daily["row"].to_numpy()])
     detail = [
@@ -159,8 +186,8 @@ def mue_findings(lines: pd.DataFrame, quarter: str | None = None) -> pd.DataFram
         for c, u, lim in zip(per_line["cpt"], per_line["units"], per_line["limit"], strict=True)
     ] + [
         _mue_detail(name, c, u, n, lim, m)
-        for (_, c), u, n, lim, m in zip(daily.index, daily["units"], daily["lines"],
-                                        daily["limit"], daily["mai"], strict=True)
+        for c, u, n, lim, m in zip(daily["cpt"], daily["units"], daily["lines"],
+                                   daily["limit"], daily["mai"], strict=True)
     ]  # fmt: skip
     limits = np.concatenate([per_line["limit"].to_numpy(), daily["limit"].to_numpy()])
     mais = np.concatenate([per_line["mai"].to_numpy(), daily["mai"].to_numpy()])
@@ -204,22 +231,27 @@ def add_on_findings(lines: pd.DataFrame, quarter: str | None = None) -> pd.DataF
     group, by_patient = _groups(lines)
     if not by_patient or lines.empty:
         return _empty()
-    codes = lines["cpt"].astype("str").to_numpy()
+    code, cats = _codes(lines)
     aoc = ncci.load_aoc(quarter)
-    aoc = aoc[aoc["add_on"].isin(set(codes.tolist()))]
+    aoc = aoc[aoc["add_on"].isin(cats)]
     judged = aoc.groupby("add_on")["aoc_edit_type"].max() == 1  # every row of type 1
     primaries = aoc[aoc["add_on"].isin(judged[judged].index)].groupby("add_on")["primary"]
     primaries = primaries.agg(lambda p: sorted(set(p)))
     if primaries.empty:
         return _empty()
-    frame = pd.DataFrame({"group": group, "cpt": codes, "row": np.arange(len(lines))})
-    mine = frame[frame["cpt"].isin(primaries.index)]
-    pairs = primaries.explode().rename("primary").rename_axis("cpt").reset_index()
-    wanted = mine.merge(pairs, on="cpt")  # each add-on line with each of its primaries
-    present = frame.loc[frame["cpt"].isin(set(pairs["primary"])), ["group", "cpt"]]
-    present = present.drop_duplicates().rename(columns={"cpt": "primary"})
-    found = set(wanted.merge(present, on=["group", "primary"])["row"].tolist())
-    missing = [r for r in mine["row"].tolist() if r not in found]
+    index = {c: i for i, c in enumerate(cats)}
+    key = group * len(cats) + code  # patient, day, provider and code, as one number
+    missing = []
+    for add_on, listed_primaries in primaries.items():
+        rows = np.flatnonzero(code == index[add_on])
+        found = np.zeros(len(rows), dtype=bool)
+        for p in listed_primaries:
+            if p in index:
+                billed = np.unique(key[code == index[p]])
+                found |= np.isin(group[rows] * len(cats) + index[p], billed)
+        missing.extend(rows[~found].tolist())
+    missing.sort()
+    missing_codes = {r: cats[code[r]] for r in missing}
     name = ncci.label(quarter)
 
     def listed(code: str) -> str:
@@ -227,12 +259,12 @@ def add_on_findings(lines: pd.DataFrame, quarter: str | None = None) -> pd.DataF
         return ", ".join(p[:5]) + (f" or {len(p) - 5} others" if len(p) > 5 else "")
 
     detail = [
-        f"{name}: add-on code {codes[r]} billed without any of its primary codes "
-        f"({listed(codes[r])}) for the patient that day by the same provider"
+        f"{name}: add-on code {missing_codes[r]} billed without any of its primary codes "
+        f"({listed(missing_codes[r])}) for the patient that day by the same provider"
         for r in missing
     ]
     suggestion = [
-        f"bill {codes[r]} with its primary procedure, or correct the code" for r in missing
+        f"bill {missing_codes[r]} with its primary procedure, or correct the code" for r in missing
     ]
     return _finding(lines, missing, ADD_ON, detail, suggestion)
 

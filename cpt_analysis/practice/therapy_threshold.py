@@ -27,6 +27,7 @@ from ..presentation import register_many
 
 FINDING = "therapy threshold without KX"
 KINDS = {"GP": "PT/SLP", "GN": "PT/SLP", "GO": "OT"}
+KIND_NAMES = ["PT/SLP", "OT"]
 MODIFIER_COLUMNS = ["modifier_1", "modifier_2", "modifier_3", "modifier_4"]
 CASE_COLUMNS = ["case", "year", "kind", "threshold", "targeted_review", "lines", "allowed",
                 "crossed_on", "lines_from_crossing", "without_kx", "past_targeted_review",
@@ -61,8 +62,21 @@ def load_thresholds() -> pd.DataFrame:
         raise DataFileError(f"{path} cannot be read ({exc})", "restore it from git") from None
 
 
-def _modifiers(lines: pd.DataFrame) -> list[np.ndarray]:
-    return [lines[c].astype("str").to_numpy() for c in MODIFIER_COLUMNS if c in lines]
+def _modifiers(lines: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each line's therapy kind (index in :data:`KIND_NAMES`, -1 for none: the first GP, GN or
+    GO among its modifiers) and whether it carries KX; worked out once per distinct value."""
+    kind = np.full(len(lines), -1, dtype=np.int8)
+    kx = np.zeros(len(lines), dtype=bool)
+    for name in MODIFIER_COLUMNS:
+        if name not in lines:
+            continue
+        col = lines[name].astype("category")
+        words = col.cat.categories.astype("str")
+        per = np.append([KIND_NAMES.index(KINDS[w]) if w in KINDS else -1 for w in words], -1)
+        codes = col.cat.codes.to_numpy()
+        kind = np.where(kind < 0, per.astype(np.int8)[codes], kind)
+        kx |= np.append(words == "KX", False)[codes]
+    return kind, kx
 
 
 def _patients(lines: pd.DataFrame) -> np.ndarray | None:
@@ -78,13 +92,7 @@ def _therapy_lines(lines: pd.DataFrame, explained: pd.DataFrame) -> pd.DataFrame
     patient = _patients(lines)
     if patient is None or lines.empty:
         return pd.DataFrame(columns=["row", "patient", "kind", "year", "day", "amount", "kx"])
-    mods = _modifiers(lines)
-    kind = np.full(len(lines), "", dtype=object)
-    kx = np.zeros(len(lines), dtype=bool)
-    for m in mods:
-        for modifier, name in KINDS.items():
-            kind = np.where((kind == "") & (m == modifier), name, kind)
-        kx |= m == "KX"
+    kind, kx = _modifiers(lines)
     if not np.array_equal(explained["source_row"].to_numpy(), lines["source_row"].to_numpy()):
         explained = explained.set_index("source_row").reindex(lines["source_row"])
     amount = explained["final_amount"].to_numpy(dtype=float, na_value=np.nan)
@@ -101,8 +109,12 @@ def _therapy_lines(lines: pd.DataFrame, explained: pd.DataFrame) -> pd.DataFrame
             "source_row": lines["source_row"].to_numpy(),
         }  # fmt: skip
     )
-    frame = frame[(frame["kind"] != "") & (frame["patient"] >= 0)]
-    return frame.sort_values(["patient", "kind", "year", "day", "source_row"], kind="stable")
+    frame = frame[(kind >= 0) & (patient >= 0)]
+    order = np.lexsort(
+        [frame[c].to_numpy() for c in ("source_row", "day", "year", "kind", "patient")]
+    )
+    frame = frame.iloc[order]
+    return frame.assign(kind=np.array(KIND_NAMES, dtype=object)[frame["kind"].to_numpy()])
 
 
 def _check_years(years: set[int]) -> pd.DataFrame:
