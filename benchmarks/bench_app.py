@@ -4,8 +4,8 @@
 * ``page``: the page's update in Python (the pickers' checks, code_card, the charts and tables
   turned into outputs), no browser;
 * ``browser``: `cpt-workbook app` in headless Chromium (Playwright): the code typed, Enter,
-  until the card's headline names it, charts drawn. The first page's kernel start (from
-  opening the address to the first card) is reported apart.
+  until the card's headline names it, charts drawn. Opening the code card (to its first card
+  drawn) is reported apart: right after the start, and again once the pre-heated kernel waits.
 
 Results go to stdout and benchmarks/out/app.md. With ``--screenshot docs/app.png`` it also
 takes the README's picture (97110 at ZIP 94110). A script, not a test:
@@ -62,8 +62,9 @@ def start_app(store: str) -> tuple[subprocess.Popen, str]:
     return proc, re.search(r"http://\S+", line).group(0)
 
 
-def browser_times(url: str, screenshot: str | None) -> tuple[float, list[float]]:
-    """The first card's seconds from opening the address, and seconds per new code."""
+def browser_times(url: str, screenshot: str | None) -> tuple[float, float, list[float]]:
+    """Seconds from opening the address to the first card, right after the start and once the
+    pre-heated kernel is ready, and seconds per new code."""
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -84,6 +85,14 @@ def browser_times(url: str, screenshot: str | None) -> tuple[float, list[float]]
             page.wait_for_selector(f".cpt-headline:has-text('{code} in 2025')", timeout=30_000)
             page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
             times.append(time.perf_counter() - t)
+        page.wait_for_timeout(30_000)  # the pool has a kernel ready again, the page run in it
+        again = browser.new_page(viewport={"width": 1200, "height": 900})
+        t = time.perf_counter()
+        again.goto(url)
+        again.wait_for_selector(".cpt-headline", timeout=120_000)
+        again.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        warm = time.perf_counter() - t
+        again.close()
         if screenshot:
             zip_box = page.get_by_label("Locality or ZIP", exact=True)
             zip_box.fill("94110")
@@ -93,7 +102,7 @@ def browser_times(url: str, screenshot: str | None) -> tuple[float, list[float]]
             page.screenshot(path=screenshot)
             print(f"screenshot written to {screenshot}")
         browser.close()
-    return first, times
+    return first, warm, times
 
 
 def _row(name: str, times: list[float]) -> str:
@@ -112,7 +121,7 @@ def main() -> int:
     calls, updates = python_times()
     proc, url = start_app(store)
     try:
-        first, clicks = browser_times(url, args.screenshot)
+        first, warm, clicks = browser_times(url, args.screenshot)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)
@@ -127,7 +136,9 @@ def main() -> int:
         _row("page update in Python (checks, card, charts, tables)", updates),
         _row("browser: Enter to the new card drawn", clicks),
         "",
-        f"First page (kernel start, imports, tables, first card drawn): {first:.1f} s.",
+        f"Code card opened right after `cpt-workbook app` (kernel start, imports, tables, first "
+        f"card drawn): {first:.1f} s; opened again once the pre-heated kernel is ready: "
+        f"{warm:.1f} s.",
         "",
     ]
     text = "\n".join(lines)
