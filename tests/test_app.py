@@ -228,3 +228,26 @@ def test_the_downloads_of_a_page_are_runs_reports(tmp_path, monkeypatch, make):
     assert [p.name for p in made] == [f"{stem}.html", f"{stem}.xlsx"]
     assert page.downloads.value == f"HTML: {made[0]}{' &nbsp; '}Excel: {made[1]}"
     assert made[1].read_bytes()[:2] == b"PK"
+
+
+def test_a_download_refused_by_run_says_why_beside_the_button(tmp_path, monkeypatch):
+    from cpt_analysis.app.page import DOWNLOADS_ENV
+    from cpt_analysis.reports.runner import run_one
+
+    monkeypatch.setenv(DOWNLOADS_ENV, str(tmp_path / "downloads"))
+    export = tmp_path / "export.csv"
+    export.write_bytes((config.DATA_DIR / "sample_encounters.csv").read_bytes())
+    page = practice_page(run_one)
+    page.show()
+    pick(page, "encounters_path", str(export))
+    assert page.values is not None
+    export.unlink()  # gone before the button is pressed: run refuses before any kernel starts
+    assert page.make_downloads() == []
+    assert page.downloads.value == (
+        f'<span class="cpt-refusal" style="color:#b00020">{export} is not a file: give the '
+        "path of a CSV or Excel export.</span>"
+    )
+    assert not page.button.disabled
+    page.values = None
+    assert page.make_downloads() == []
+    assert "choose valid values first" in page.downloads.value

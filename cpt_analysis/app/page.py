@@ -102,18 +102,18 @@ class Page:
         """Check the pickers and re-draw the page for their values, in one change of the output
         (the browser swaps the old card for the new one at once)."""
         started = time.perf_counter()
-        self.values = self.read()
         self.downloads.value = self.status.value = ""
         shown: list = []
-        if self.values is not None:
-            try:
+        try:
+            self.values = self.read()
+            if self.values is not None:
                 shown = [bundle(item) for item in self.draw(self.values)]
-            except WorkbookError as exc:
-                self.values = None
-                self.main.refuse(exc)
-            except Exception as exc:  # never a traceback on the page
-                self.values = None
-                self.status.value = _line(unexpected(exc))
+        except WorkbookError as exc:
+            self.values = None
+            self.main.refuse(exc)
+        except Exception as exc:  # never a traceback on the page
+            self.values = None
+            self.status.value = _line(unexpected(exc))
         self.output.outputs = tuple(shown)
         self.seconds = time.perf_counter() - started
 
@@ -136,6 +136,13 @@ class Page:
             result = self.run(self.notebook, self.params(self.values), downloads_dir())
         except WorkbookError as exc:
             self.downloads.value = _line(refusal(exc))
+            return []
+        except OSError as exc:  # a full disk, a folder gone: as the CLI says it
+            where = f" ({exc.filename})" if exc.filename else ""
+            self.downloads.value = _line(f"{exc.strerror or exc}{where}: check the path")
+            return []
+        except Exception as exc:  # never a traceback on the page
+            self.downloads.value = _line(unexpected(exc))
             return []
         finally:
             self.button.disabled = False
