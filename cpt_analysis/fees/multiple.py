@@ -33,10 +33,6 @@ KIND = {"4": "imaging", "6": "cardiovascular", "7": "ophthalmology"}
 ENDOSCOPY = "endoscopy (indicator 3): CMS's family rule is not applied, full amount"
 
 
-def _ordinal(n: int) -> str:
-    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
-
-
 def _round(values: pd.Series) -> pd.Series:
     """Cents, halves away from zero."""
     return np.sign(values) * np.floor(values.abs() * 100 + 0.5 + 1e-9) / 100
@@ -52,7 +48,8 @@ def _ranked(part: pd.DataFrame, value: str, keys: list[str]) -> pd.DataFrame:
     """Sort ``part`` highest ``value`` first within ``keys`` (ties: earlier line), adding the
     0-based rank and the units reduced (all of them but the top line's first)."""
     part = part.sort_values([*keys, value, "order"], ascending=[True] * len(keys) + [False, True])
-    part = part.assign(rank=part.groupby(keys, sort=False).cumcount())
+    groups = part.groupby(keys, sort=False)
+    part = part.assign(rank=groups.cumcount(), size=groups["order"].transform("size"))
     return part.assign(reduced=part["units"] - (part["rank"] == 0))
 
 
@@ -75,23 +72,40 @@ def reductions(lines: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _ordinals(ranks: pd.Series) -> pd.Series:
+    """1-based ordinals of 0-based ranks: 2nd, 3rd, 11th..."""
+    n = ranks + 1
+    tens, last = n % 100, n % 10
+    suffix = np.where((tens >= 10) & (tens <= 20), "th",
+                      np.select([last == 1, last == 2, last == 3], ["st", "nd", "rd"], "th"))  # fmt: skip
+    return n.astype(str) + suffix
+
+
 def _surgery(part: pd.DataFrame, out: pd.DataFrame) -> None:
+    """Indicator 2: words only where the visit has more than one such procedure or unit."""
     if part.empty:
         return
     part = _ranked(part, "amount", ["group"])
     out.loc[part.index, "reduction"] = _cut(part["amount"], SURGERY_RATE) * part["reduced"]
-    words = []
-    for rank, units in zip(part["rank"], part["units"], strict=True):
-        if rank == 0:
-            text = "multiple procedures (indicator 2): highest-paid procedure of the visit, 100%"
-            if units > 1:
-                text += f"; its {units - 1} further unit(s) at 50%"
-        else:
-            text = f"multiple procedures (indicator 2): {_ordinal(rank + 1)} procedure of the visit, 50%"
-            if rank >= 5:
-                text += " (CMS prices the 6th and later by report: 50% shown)"
-        words.append(text)
-    out.loc[part.index, "rule"] = words
+    shared = (part["size"] > 1) | (part["units"] > 1)
+    head = "multiple procedures (indicator 2): "
+    top = (
+        head
+        + "highest-paid procedure of the visit, 100%"
+        + np.where(
+            part["units"] > 1,
+            "; its " + (part["units"] - 1).astype(str) + " further unit(s) at 50%",
+            "",
+        )
+    )
+    rest = (
+        head
+        + _ordinals(part["rank"])
+        + " procedure of the visit, 50%"
+        + np.where(part["rank"] >= 5, " (CMS prices the 6th and later by report: 50% shown)", "")
+    )
+    words = pd.Series(np.where(part["rank"] == 0, top, rest), index=part.index)
+    out.loc[words.index[shared], "rule"] = words[shared]
 
 
 def _part_value(lines: pd.DataFrame, own: str, column: str) -> pd.Series:
@@ -102,7 +116,9 @@ def _part_value(lines: pd.DataFrame, own: str, column: str) -> pd.Series:
 
 
 def _diagnostic(lines: pd.DataFrame, out: pd.DataFrame) -> None:
-    words = {i: [] for i in lines.index}
+    """Indicators 4, 6, 7: each component ranked within the visit and indicator; words only
+    where the visit has more than one such procedure or unit."""
+    words = pd.Series("", index=lines.index, dtype=object)
     total = pd.Series(0.0, index=lines.index)
     parts = [("TC", "tc_amount", TC_RATES, "technical component"),
              ("26", "pc_amount", PC_RATES, "professional component")]  # fmt: skip
@@ -113,16 +129,19 @@ def _diagnostic(lines: pd.DataFrame, out: pd.DataFrame) -> None:
             continue
         part = _ranked(part, "value", ["group", "mult_proc"])
         rate = part["mult_proc"].map(rates).astype(float)
-        cut = _cut(part["value"], rate) * part["reduced"]
-        total.loc[part.index] += cut
-        for i, rank, ind, r in zip(part.index, part["rank"], part["mult_proc"], rate, strict=True):
-            if rank == 0:
-                words[i].append(f"{name} of the highest-paid {KIND[ind]} procedure, 100%")
-            else:
-                words[i].append(
-                    f"{name} of the {_ordinal(rank + 1)} {KIND[ind]} procedure at {100 - 100 * r:g}%"
-                )
+        total.loc[part.index] += _cut(part["value"], rate) * part["reduced"]
+        kind = part["mult_proc"].map(KIND)
+        text = pd.Series(np.where(
+            part["rank"] == 0,
+            name + " of the highest-paid " + kind + " procedure, 100%",
+            name + " of the " + _ordinals(part["rank"]) + " " + kind + " procedure at "
+            + (100 - 100 * rate).map("{:g}".format) + "%",
+        ), index=part.index)  # fmt: skip
+        text = text[(part["size"] > 1) | (part["units"] > 1)]
+        words.loc[text.index] = np.where(
+            words.loc[text.index] == "", text, words.loc[text.index] + "; " + text
+        )
     out.loc[lines.index, "reduction"] = total
-    for i, ind in zip(lines.index, lines["mult_proc"], strict=True):
-        if words[i]:
-            out.loc[i, "rule"] = f"multiple {KIND[ind]} (indicator {ind}): " + "; ".join(words[i])
+    said = words != ""
+    head = "multiple " + lines["mult_proc"].map(KIND) + " (indicator " + lines["mult_proc"] + "): "
+    out.loc[words.index[said], "rule"] = (head + words)[said]
