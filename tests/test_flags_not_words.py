@@ -37,19 +37,23 @@ def test_an_article_checked_in_a_year_not_added_gets_the_code_set_note():
 
 
 def test_the_facts_leave_out_the_guidance_note_and_keep_the_others(monkeypatch):
-    from cpt_analysis.fees import payment
+    from cpt_analysis.fees import locality
 
     # a year without GPCIs (as 2026 was before its GPCI file): the card keeps that note
-    monkeypatch.setattr(payment, "gpci_years", lambda: [2023, 2024, 2025])
+    monkeypatch.setattr(locality, "gpci_years", lambda: [2023, 2024, 2025])
     card = code_card("97012", 2026, locality="01112-05", date_of_service="2026-06-01")
-    assert GUIDANCE_NOTE in card.notes and len(card.notes) == 2
+    assert GUIDANCE_NOTE in card.notes
     quoted = [ln for ln in cardtext.facts_markdown(card).splitlines() if ln.startswith("> ")]
-    assert quoted == ["> " + card.notes[1]]
+    assert quoted == ["> " + n for n in card.notes if n != GUIDANCE_NOTE]
     assert quoted[0].startswith("> Locality amounts for 2026 are not shown: no GPCIs for 2026")
+    assert quoted[1].startswith("> CMS marks the facility setting NA for this code")
 
 
 def test_the_card_text_gives_the_reason_only_where_there_is_no_amount():
     card = code_card("72148", 2025, locality=None, date_of_service="2026-06-01")
     text = cardtext.render(card)
-    assert "    TC     facility              -  (NA in facility setting)\n" in text
+    # an NA setting has an amount, and a note in words; a plain paid row has no words
+    assert "    TC     facility        $120.65  (NA: rarely done here)\n" in text
     assert "   *TC     nonfacility     $120.65\n" in text and "(paid)" not in text
+    unpaid = cardtext.render(code_card("97010", 2025, date_of_service="2026-06-01"))
+    assert "   *global nonfacility           -  (status B: not paid)\n" in unpaid

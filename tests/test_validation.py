@@ -51,7 +51,7 @@ def test_each_feature_registers_the_validators_of_its_own_parameters():
         "em_min_distance": "cpt_analysis.practice.em_levels",
     }
     assert list(validation.CHECKS) == [
-        "cpt_analysis.fees.payment._known_locality",
+        "cpt_analysis.fees.locality._known_locality",
         "cpt_analysis.fees.explorer._codes_or_family",
         "cpt_analysis.practice.year_over_year._two_sides",
         "cpt_analysis.practice.compensation._other_year_differs",
