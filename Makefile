@@ -27,6 +27,10 @@ report: $(STAMP)
 	$(BIN)/cpt-workbook run 02_rvu_explorer
 	$(BIN)/cpt-workbook run 03_diagnosis_pairings
 	$(BIN)/cpt-workbook run 04_practice_productivity
+	$(BIN)/cpt-workbook run 05_payer_contracts
+	$(BIN)/cpt-workbook run 06_year_over_year
+	$(BIN)/cpt-workbook run 07_wrvu_compensation
+	$(BIN)/cpt-workbook run 08_em_levels
 	@echo "Reports written to $(CURDIR)/reports/: each notebook's HTML report and executed notebook, and an Excel workbook of its result tables where it has any (each line above says which)"
 	@echo "All reports, newest first: $(CURDIR)/reports/index.html"
 
