@@ -124,7 +124,7 @@ def voila_args(root: Path, port: int) -> list[str]:
         f"--port={port}",
         f"--Voila.ip={HOST}",
         "--Voila.port_retries=0",
-        "--Voila.open_browser=False",  # it would open the index: serve() opens the code card
+        "--Voila.open_browser=True",  # calls launch_browser once listening: see _app_class
         f"--template={TEMPLATE}",
         "--VoilaConfiguration.file_allowlist=downloads/.*\\.(html|xlsx)",
         "--VoilaConfiguration.show_tracebacks=False",
@@ -133,13 +133,17 @@ def voila_args(root: Path, port: int) -> list[str]:
     ]
 
 
-def _app_class() -> type:
-    """Voila, with its index and folder pages sent to the code card (the pages link each other,
-    and Voila's own index fetches Font Awesome from a CDN), and a page's kernel shut down when
-    the page is left."""
-    from tornado.web import RedirectHandler
+def _app_class(url: str, ready: Callable[[], None]) -> type:
+    """Voila, with its index and folder pages sent to the code card at ``url`` (the pages link
+    each other, and Voila's own index fetches Font Awesome from a CDN), a page's kernel shut
+    down when the page is left, and ``ready`` called once the server listens."""
     from voila.app import Voila
     from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+    from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+    class Home(TornadoVoilaTreeHandler):
+        def get(self, path: str = "") -> None:
+            self.redirect(url)
 
     class Shutdown(VoilaShutdownKernelHandler):
         """A page leaving asks for its kernel's shutdown with ``navigator.sendBeacon``, which
@@ -152,11 +156,14 @@ def _app_class() -> type:
 
     class App(Voila):
         def init_handlers(self) -> list:
-            home = {"url": self.server_url + "voila/render/code_card.ipynb"}
-            ours = [(self.server_url, RedirectHandler, home)]
-            ours.append((self.server_url + r"voila/tree(/.*)?", RedirectHandler, home))
+            conf = {"voila_configuration": self.voila_configuration}
+            ours = [(self.server_url, Home, conf)]
+            ours.append((self.server_url + r"voila/tree(/.*)?", Home, conf))
             ours.append((self.server_url + r"voila/api/shutdown/(.*)", Shutdown))
             return ours + super().init_handlers()
+
+        def launch_browser(self) -> None:  # Voila calls it once it listens
+            ready()
 
     return App
 
@@ -170,6 +177,13 @@ def serve(
     """
     port = free_port() if port is None else check_port(port)
     base = Path(tempfile.mkdtemp(prefix="cpt-workbook-app-"))
+    url = f"http://{HOST}:{port}/voila/render/code_card.ipynb"
+
+    def ready() -> None:
+        announce(url)
+        if open_browser:
+            open_page(url)
+
     try:
         root, downloads = prepare(base)
         os.environ[DOWNLOADS_ENV] = str(downloads)
@@ -177,25 +191,15 @@ def serve(
         paths = [str(base / "jupyter"), str(templates_dir()), os.environ.get("JUPYTER_PATH", "")]
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
         os.environ["IPYTHONDIR"] = str(base / "ipython")
-        from tornado.ioloop import IOLoop
-        from traitlets.config import Config
-
+        app = _app_class(url, ready)()
         # the code card, the page opened first, waits ready in a kernel that ran it already
         warm = {"default": {"pool_size": 0}, "code_card.ipynb": {"pool_size": 1}}
-        app = _app_class()(config=Config({"VoilaKernelManager": {"kernel_pools_config": warm}}))
+        app.config.VoilaKernelManager.kernel_pools_config = warm
         app.initialize(voila_args(root, port))
         # jupyter_server's default pong timeout (90 s) exceeds its ping interval (30 s), and
         # tornado says so on every page opened
         app.tornado_settings = {**app.tornado_settings, "ws_ping_timeout": 30_000}
         logging.getLogger("tornado.access").setLevel(logging.ERROR)
-        url = f"http://{HOST}:{port}/voila/render/code_card.ipynb"
-
-        def ready() -> None:  # once the loop runs, that is once the server listens
-            announce(url)
-            if open_browser:
-                open_page(url)
-
-        IOLoop.current().add_callback(ready)
         app.start()  # returns after Ctrl-C, its kernels shut down
     finally:
         shutil.rmtree(base, ignore_errors=True)
