@@ -5,6 +5,7 @@ identifier and no traceback ever reaches a page; ``--port`` is refused in one li
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 
 import pandas as pd
@@ -251,3 +252,23 @@ def test_a_download_refused_by_run_says_why_beside_the_button(tmp_path, monkeypa
     page.values = None
     assert page.make_downloads() == []
     assert "choose valid values first" in page.downloads.value
+
+
+def test_the_pages_are_thin_notebooks_and_the_template_fetches_nothing_from_the_internet():
+    import json
+
+    from cpt_analysis.app.page import PAGES
+    from cpt_analysis.app.server import pages_dir, templates_dir
+
+    assert sorted(p.stem for p in pages_dir().glob("*.ipynb")) == sorted(PAGES)
+    for name in PAGES:
+        nb = json.loads((pages_dir() / f"{name}.ipynb").read_text())
+        assert nb["metadata"]["kernelspec"]["name"] == "python3"
+        [cell] = nb["cells"]
+        assert cell["source"][0].startswith("from cpt_analysis.app.")
+        assert cell["outputs"] == []
+    template = templates_dir() / "voila" / "templates" / "cpt-offline"
+    text = (template / "index.html.j2").read_text()
+    assert json.loads((template / "conf.json").read_text()) == {"base_template": "lab"}
+    assert re.findall(r"(?:href|src)=\"https?:|import\(\"https?:|cdn", text) == []
+    assert "{%- block html_head_js_mermaidjs -%}" in text
