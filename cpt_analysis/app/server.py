@@ -23,6 +23,7 @@ from .page import DOWNLOADS_ENV, FILES_URL_ENV
 
 HOST = "127.0.0.1"
 TEMPLATE = "cpt-offline"
+UPLOAD_MB = 200  # the largest export the practice page takes by upload (a path takes any)
 PORT_FIX = "give a number from 1024 to 65535, or leave --port out for a free one"
 
 
@@ -197,8 +198,13 @@ def serve(
         app.config.VoilaKernelManager.kernel_pools_config = warm
         app.initialize(voila_args(root, port))
         # jupyter_server's default pong timeout (90 s) exceeds its ping interval (30 s), and
-        # tornado says so on every page opened
-        app.tornado_settings = {**app.tornado_settings, "ws_ping_timeout": 30_000}
+        # tornado says so on every page opened; an uploaded export comes in one message, which
+        # tornado caps at 10 MB
+        app.tornado_settings = {
+            **app.tornado_settings,
+            "ws_ping_timeout": 30_000,
+            "websocket_max_message_size": UPLOAD_MB * 1024 * 1024,
+        }
         logging.getLogger("tornado.access").setLevel(logging.ERROR)
         app.start()  # returns after Ctrl-C, its kernels shut down
     finally:
