@@ -85,7 +85,7 @@ def practice_page(run: Runner | None = None) -> Page:
         "practice_report",
         [
             path,
-            pk.year_picker(2025),
+            pk.year_picker(2025, description="Year of service"),
             pk.locality_picker("01112-05"),
             pk.text_picker("provider", "", "Provider", pk.check_text, "part of a name; empty: all"),
             pk.text_picker(
