@@ -89,7 +89,8 @@ def test_practice_excel_is_ready_to_use(tmp_path, capsys):
     assert_ready(ws, labels)
     fmt = formats(ws)
     assert (fmt["Month"], fmt["Claim lines"], fmt["Work RVUs"]) == ("General", "#,##0", "0.00")
-    assert fmt["Medicare amount"] == fmt["Multiple-procedure reduction"] == MONEY
+    assert fmt["Medicare amount"] == fmt["Therapy reduction"] == MONEY
+    assert fmt["Modifiers and multiple procedures"] == fmt["Medicare pays"] == MONEY
     assert fmt["Lines Medicare does not pay"] == "#,##0"
     assert len(set(labels)) == len(labels)  # no two columns read alike
     for name in book.sheetnames[1:]:

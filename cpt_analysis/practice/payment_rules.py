@@ -140,7 +140,7 @@ ADJUSTED_COLUMNS = ["source_row", "provider", "date_of_service", "cpt", "modifie
 
 
 def summary(explained: pd.DataFrame) -> pd.DataFrame:
-    """One row per payment rule that touched the lines: rule, lines, dollars (the change it
+    """One row per payment rule that touched the lines: payment_rule, lines, dollars (the change it
     made, negative for a cut; 0 for a rule that only explains an amount)."""
     reason = explained["reason"].astype(str)
     amount = explained["final_amount"]
@@ -158,7 +158,7 @@ def summary(explained: pd.DataFrame) -> pd.DataFrame:
         if n:
             value = float(pd.Series(dollars, index=explained.index)[hit].sum())
             rows.append((name, n, round(value, 2)))
-    return pd.DataFrame(rows, columns=["rule", "lines", "dollars"])
+    return pd.DataFrame(rows, columns=["payment_rule", "lines", "dollars"])
 
 
 def adjusted(explained: pd.DataFrame, limit: int = 1000) -> pd.DataFrame:

@@ -78,15 +78,24 @@ register_many(
         "lines": ("Claim lines", "count"),
         "base_amount": ("Medicare amount before reductions", "money"),
         "mppr_reduction": (
-            "Multiple-procedure reduction",
+            "Therapy reduction",
             "money",
-            "what the multiple procedure payment reduction takes off the same day's services",
+            "what the therapy multiple-procedure reduction (MULT PROC 5) takes off the visit's "
+            "further units: half their practice expense",
         ),
         "rule_adjustment": (
-            "Other payment rules",
+            "Modifiers and multiple procedures",
             "money",
-            "what payment modifiers and rules (bilateral, assistant, OPPS cap...) change",
+            "what payment modifiers (50, 62, 66, 80-82, AS) and the multiple-procedure reductions "
+            "of a visit (surgery, imaging) change",
         ),
+        "final_amount": (
+            "Medicare amount",
+            "money",
+            "the line's allowed amount after every rule: Medicare's share plus the coinsurance",
+        ),
+        "payment_rule": ("Payment rule", "text"),
+        "dollars": ("Dollars", "money", "what the rule changed; 0 for a rule that only explains"),
         "payment": (
             "Medicare amount",
             "money",
