@@ -95,7 +95,7 @@ def test_bad_inputs_are_one_line():
         ),
         (
             dict(code="97012", modifier="TC", year=2025),
-            "97012 has no row for modifier TC in 2025: its rows are: none.",
+            "97012 has no row for modifier TC in 2025: its rows are: global (no modifier).",
         ),
         (
             dict(code="99999", year=2025),

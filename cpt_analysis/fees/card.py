@@ -134,7 +134,7 @@ def _rows(code: str, modifier: str, year: int) -> pd.DataFrame:
     if not modifier:
         return rows
     if not (rows["modifier"] == modifier).any():
-        have = ", ".join(m or "none" for m in rows["modifier"])
+        have = ", ".join(m or "global (no modifier)" for m in rows["modifier"])
         raise WorkbookError(
             f"{code} has no row for modifier {modifier} in {year}", f"its rows are: {have}"
         )

@@ -118,7 +118,9 @@ def _rvu_row(rvus: pd.DataFrame, code: str, modifier: str, year: int) -> pd.Seri
     rows = rvus[(rvus["hcpcs"] == code) & (rvus["modifier"] == modifier)]
     if rows.empty:
         if (rvus["hcpcs"] == code).any():
-            mods = ", ".join(m or "none" for m in rvus.loc[rvus["hcpcs"] == code, "modifier"])
+            mods = ", ".join(
+                m or "global (no modifier)" for m in rvus.loc[rvus["hcpcs"] == code, "modifier"]
+            )
             raise WorkbookError(
                 f"{code} has no row for modifier {modifier} in {year}", f"its rows are: {mods}"
             )
