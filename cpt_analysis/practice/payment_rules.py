@@ -42,8 +42,10 @@ def _line_modifiers(lines: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, ..
     if not present:
         return np.zeros(len(lines), dtype=bool), []
     flags = np.zeros(len(lines), dtype=bool)
-    for column in present:
-        flags |= lines[column].astype("str").isin(mods_rules.PAYMENT_MODIFIERS).to_numpy()
+    for column in present:  # judged once per distinct value, then gathered by code
+        values = lines[column].astype("category")
+        hit = values.cat.categories.astype(str).isin(mods_rules.PAYMENT_MODIFIERS)
+        flags |= np.append(hit, False)[values.cat.codes.to_numpy()]
     return flags, present
 
 
@@ -101,13 +103,22 @@ def _adjust(frame, lines, t, line_at, rows, columns) -> None:
     frame.loc[frame.index[rows], "final_amount"] = new
     frame.loc[frame.index[rows], "rule_adjustment"] = np.round(np.nan_to_num(new) - old, 2)
     extra = ["; ".join(w for w in (a, b) if w) for a, b in zip(words, cut["rule"], strict=True)]
-    reason = frame["reason"].astype(str).to_numpy()
-    texts = np.array(
-        [f"{r}; {e}" if e else r for r, e in zip(reason[rows], extra, strict=True)], dtype=object
-    )
-    full = reason.astype(object)
-    full[rows] = texts
-    frame["reason"] = pd.Categorical(full)
+    _append_reasons(frame, rows, extra)
+
+
+def _append_reasons(frame: pd.DataFrame, rows: np.ndarray, extra: list[str]) -> None:
+    """Add ``extra`` words to the reason of the lines at ``rows``: the new texts become
+    categories and only those lines' codes change (the other lines are not touched)."""
+    reason = frame["reason"].astype("category")
+    old = reason.cat.categories.astype(str)[reason.cat.codes.to_numpy()[rows]]
+    texts = [f"{r}; {e}" if e else r for r, e in zip(old, extra, strict=True)]
+    new = pd.Index(texts).unique().difference(reason.cat.categories)
+    reason = reason.cat.add_categories(new)
+    codes = reason.cat.codes.to_numpy().copy()
+    codes[rows] = reason.cat.categories.get_indexer(texts)
+    frame["reason"] = pd.Categorical.from_codes(
+        codes, dtype=reason.dtype
+    ).remove_unused_categories()
 
 
 def _line_factors(mods: list[tuple[str, ...]], indicators: dict) -> tuple[np.ndarray, list[str]]:
