@@ -18,7 +18,15 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cpt_analysis import config  # noqa: E402
 
-COLUMNS = ["release", "hcpcs", "modifier", "locality_id", "facility_price", "nonfacility_price", "source"]
+COLUMNS = [
+    "release",
+    "hcpcs",
+    "modifier",
+    "locality_id",
+    "facility_price",
+    "nonfacility_price",
+    "source",
+]
 
 
 def read_oppscap(path: Path, release: str, source: str) -> pd.DataFrame:

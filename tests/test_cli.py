@@ -135,5 +135,6 @@ def test_lookup_one_modifier_row(capsys):
     assert not re.search(r"\n  TC +A", out)
     assert main(["lookup", "97012-26", "--year", "2025"]) == 2
     assert (
-        "97012 has no row for modifier 26 in 2025: its rows are: global (no modifier)." in capsys.readouterr().err
+        "97012 has no row for modifier 26 in 2025: its rows are: global (no modifier)."
+        in capsys.readouterr().err
     )

@@ -6,10 +6,13 @@ import argparse
 
 import pandas as pd
 
+from .options import read_export
+
 
 def add_compensation(sub: argparse._SubParsersAction, shared) -> None:
     p = sub.add_parser(
         "compensation",
+        parents=[shared.export],
         help="wRVU compensation: monthly and year-to-date accrual per provider under a plan",
         description="Apply a compensation plan (a YAML file: base salary, wRVU threshold, tiers "
         "of dollars per wRVU, which year's RVUs count, credit rules for 26/TC and assistant "
@@ -19,7 +22,6 @@ def add_compensation(sub: argparse._SubParsersAction, shared) -> None:
         "clause is worth. No benchmark is shipped: put figures you hold under the plan's "
         "benchmarks.",
     )
-    p.add_argument("path", nargs="?", help="CSV or Excel export (default: the shipped sample)")
     p.add_argument(
         "--plan",
         help="the plan, a .yaml file or a .csv table of item,value,dollars_per_wrvu rows "
@@ -32,12 +34,6 @@ def add_compensation(sub: argparse._SubParsersAction, shared) -> None:
         "difference per provider",
     )
     p.add_argument("--excel", help="write the tables to this .xlsx file")
-    p.add_argument(
-        "--map",
-        action="append",
-        metavar='"COLUMN=FIELD"',
-        help="read the file's COLUMN as FIELD (repeatable), as in `practice --map`",
-    )
     p.set_defaults(func=_compensation)
 
 
@@ -45,17 +41,14 @@ def _compensation(args: argparse.Namespace) -> None:
     from ..export import write_excel
     from ..practice import compensation as comp
     from ..practice.comp_plan import read_plan
-    from ..practice.intake import parse_mapping, read_encounters
-    from ..practice.report import SAMPLE, check_outputs
     from ..reference.loaders import as_year
 
-    path = args.path or SAMPLE
     plan_path = args.plan or comp.SAMPLE_PLAN
-    check_outputs(path, excel=args.excel)  # .xlsx only: never the plan (.yaml) nor the export
     other = args.other_rvu_year
     other = None if other is None or other.strip().lower() == "current" else as_year(other)
     plan = read_plan(plan_path)
-    lines = read_encounters(path, parse_mapping(args.map or [])).accepted
+    # --excel is .xlsx only: never the plan (.yaml) nor the export
+    lines = read_export(args, excel=args.excel).accepted
     lines = comp.of_year(lines, args.year)
     monthly = comp.accrual(lines, plan)
     sheets = {"Summary": comp.summary(monthly, plan), "Monthly accrual": monthly}

@@ -9,7 +9,7 @@ import argparse
 import pandas as pd
 
 from ..errors import WorkbookError
-from .options import Shared
+from .options import Shared, read_export
 
 
 def add_ncci(sub: argparse._SubParsersAction, shared: Shared) -> None:
@@ -87,13 +87,13 @@ def _print_pairs(pairs: pd.DataFrame, n_codes: int) -> None:
 def add_em_levels(sub: argparse._SubParsersAction, shared: Shared) -> None:
     p = sub.add_parser(
         "em-levels",
+        parents=[shared.export],
         help="E/M office visit levels per provider and practice-wide",
         description="Show the share of each office visit level (99202-99205 new patients, "
         "99211-99215 established) per provider and for the whole practice, and the providers "
         "whose levels differ markedly from the rest of the practice. No national benchmark "
         "ships with the workbook; give one you have with --benchmark.",
     )
-    p.add_argument("path", nargs="?", help="CSV or Excel export (default: the shipped sample)")
     p.add_argument("--year", type=int, default=2025, help="year of the dates of service")
     p.add_argument(
         "--benchmark",
@@ -108,7 +108,6 @@ def _em_levels(args: argparse.Namespace) -> None:
     from ..export import write_excel
     from ..files import check_output
     from ..practice import em_levels
-    from ..practice.intake import read_encounters
     from ..practice.report import SAMPLE
 
     path = args.path or SAMPLE
@@ -117,7 +116,7 @@ def _em_levels(args: argparse.Namespace) -> None:
         if not str(args.excel).lower().endswith(".xlsx"):
             raise WorkbookError(f"--excel {args.excel} is not a .xlsx file", "name it like x.xlsx")
     bench = em_levels.load_benchmark(args.benchmark) if args.benchmark else None
-    lines = read_encounters(path).accepted
+    lines = read_export(args).accepted
     lines = lines[lines["date_of_service"].dt.year == int(args.year)]
     dist = em_levels.distribution(lines)
     if dist.empty:
@@ -149,6 +148,7 @@ def _em_levels(args: argparse.Namespace) -> None:
 def add_therapy_threshold(sub: argparse._SubParsersAction, shared: Shared) -> None:
     p = sub.add_parser(
         "therapy-threshold",
+        parents=[shared.export],
         help="therapy past Medicare's yearly KX threshold, per patient (numbered, never named)",
         description="Add up, per patient and year, the Medicare allowed amounts of the therapy "
         "lines of an export (after the therapy reduction; physical and speech therapy together, "
@@ -157,7 +157,6 @@ def add_therapy_threshold(sub: argparse._SubParsersAction, shared: Shared) -> No
         "whether the $3,000 targeted-review amount was passed. Patients are numbered; no "
         "identifier is shown. Only the file's lines count toward a patient's total.",
     )
-    p.add_argument("path", nargs="?", help="CSV or Excel export (default: the shipped sample)")
     p.add_argument("--year", type=int, default=2025, help="year of the dates of service")
     p.add_argument("--locality", help="Medicare locality for the amounts (default national)")
     p.add_argument("--all", action="store_true", help="show every case, not only those past")
@@ -165,7 +164,6 @@ def add_therapy_threshold(sub: argparse._SubParsersAction, shared: Shared) -> No
 
 
 def _therapy_threshold(args: argparse.Namespace) -> None:
-    from ..practice.intake import read_encounters
     from ..practice.productivity import explain
     from ..practice.report import SAMPLE
     from ..practice.therapy_threshold import load_thresholds, threshold_cases
@@ -178,7 +176,7 @@ def _therapy_threshold(args: argparse.Namespace) -> None:
             f"no KX threshold for {year} in data/kx_thresholds.csv",
             f"the table covers {limits.index.min()}-{limits.index.max()}",
         )
-    lines = read_encounters(path).accepted
+    lines = read_export(args).accepted
     lines = lines[lines["date_of_service"].dt.year == year]
     if lines.empty:
         raise WorkbookError(f"no lines of {year} in {path}", "check the year and the file")

@@ -8,19 +8,19 @@ import json
 import pandas as pd
 
 from ..errors import WorkbookError
-from .options import Shared
+from .options import Shared, read_export
 
 
 def add_practice(sub: argparse._SubParsersAction, shared: Shared) -> None:
     p = sub.add_parser(
         "practice",
+        parents=[shared.export],
         help="productivity, payment and audit of an encounter export",
         description="Import a practice's encounter export (CSV or Excel): every row accepted or "
         "rejected with a reason, wRVUs and payment by provider and month, and the pairing audit. "
         "Only the columns read as a field are read; a patient or encounter id only groups visits "
         "and no output ever holds one.",
     )
-    p.add_argument("path", nargs="?", help="CSV or Excel export (default: the shipped sample)")
     p.add_argument("--year", type=int, default=2025, help="year of the dates of service")
     p.add_argument("--locality", help="Medicare locality for payment (default national)")
     p.add_argument("--provider", help="part of a provider name to keep")
@@ -29,16 +29,6 @@ def add_practice(sub: argparse._SubParsersAction, shared: Shared) -> None:
         "--rejected",
         help="write the rejected rows (row number, the fields read and the reasons) to this .csv "
         "for correction",
-    )
-    p.add_argument(
-        "--map",
-        action="append",
-        metavar='"COLUMN=FIELD"',
-        help="read the file's COLUMN as FIELD (repeatable), for a column not recognised by "
-        'name, e.g. --map "Service Date From=date_of_service"; fields: date_of_service, provider, '
-        "cpt, modifier_1..modifier_4 or modifiers, units, minutes, dx_1..dx_4, place_of_service, "
-        "locality, charge, patient_id, encounter_id. The output's `columns:` line shows every "
-        "column read, ready to paste back",
     )
     p.add_argument(
         "--json",
@@ -98,12 +88,9 @@ def summary(report, written: dict) -> dict:
 
 def _practice(args: argparse.Namespace) -> None:
     from ..export import write_excel
-    from ..practice.intake import parse_mapping, read_encounters
-    from ..practice.report import SAMPLE, check_outputs, report_of
+    from ..practice.report import report_of
 
-    path = args.path or SAMPLE
-    check_outputs(path, rejected=args.rejected, excel=args.excel)
-    imported = read_encounters(path, parse_mapping(args.map or []))
+    imported = read_export(args, rejected=args.rejected, excel=args.excel)
     columns = " ".join(  # shell-quoted: the line can be pasted back
         '--map "' + "".join("\\" + c if c in '"\\$`' else c for c in f"{column}={name}") + '"'
         for name, column in imported.mapping.items()

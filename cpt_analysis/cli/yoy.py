@@ -7,10 +7,13 @@ import argparse
 
 import pandas as pd
 
+from .options import read_export
+
 
 def add_compare_years(sub: argparse._SubParsersAction, shared) -> None:
     p = sub.add_parser(
         "compare-years",
+        parents=[shared.export],
         help="next year on your own mix: payment and wRVU change by cause",
         description="Hold a practice's volume fixed: every accepted line of the export is "
         "re-dated into each year (same month and day) and priced as any line of that date "
@@ -19,7 +22,6 @@ def add_compare_years(sub: argparse._SubParsersAction, shared) -> None:
         "conversion factor (in that order), plus lines paid in one year only and rounding, "
         "adding up to the change to the cent. No output holds a patient or encounter id.",
     )
-    p.add_argument("path", nargs="?", help="CSV or Excel export (default: the shipped sample)")
     p.add_argument("--from", dest="year_from", type=int, required=True, help="earlier year")
     p.add_argument("--to", dest="year_to", type=int, required=True, help="later year")
     p.add_argument(
@@ -35,24 +37,14 @@ def add_compare_years(sub: argparse._SubParsersAction, shared) -> None:
     )
     p.add_argument("--locality", help="Medicare locality for payment (default national)")
     p.add_argument("--excel", help="write the tables to this .xlsx file")
-    p.add_argument(
-        "--map",
-        action="append",
-        metavar='"COLUMN=FIELD"',
-        help="read the file's COLUMN as FIELD (repeatable), as in `practice --map`",
-    )
     p.set_defaults(func=_compare_years)
 
 
 def _compare_years(args: argparse.Namespace) -> None:
     from ..export import write_excel
-    from ..practice.intake import parse_mapping, read_encounters
-    from ..practice.report import SAMPLE, check_outputs
     from ..practice.year_over_year import Side, compare_years
 
-    path = args.path or SAMPLE
-    check_outputs(path, excel=args.excel)
-    imported = read_encounters(path, parse_mapping(args.map or []))
+    imported = read_export(args, excel=args.excel)
     result = compare_years(
         imported.accepted,
         Side(args.year_from, args.from_apm),

@@ -36,5 +36,6 @@ def listed(release: str, locality_id: str, setting: str) -> pd.Series:
     table = load_opps_cap()
     rows = table[(table["release"] == release) & (table["locality_id"] == locality_id)]
     return pd.Series(
-        rows[f"{setting}_price"].to_numpy(), index=(rows["hcpcs"] + "|" + rows["modifier"]).to_numpy()
+        rows[f"{setting}_price"].to_numpy(),
+        index=(rows["hcpcs"] + "|" + rows["modifier"]).to_numpy(),
     )
