@@ -94,13 +94,18 @@ def test_long_table_sorts_and_searches_offline_without_console_errors(
         work = headers.index("Work RVUs")
         cells = table.locator(f"tbody tr td:nth-child({work + 1})")
         assert len(cells.all_inner_texts()) == 25  # a page of 25 rows
-        table.locator("thead th").nth(work).click()
+        head = table.locator("thead th").nth(work)
+        head.click()
+        head.and_(page.locator("[aria-sort=ascending]")).wait_for(timeout=10_000)
         up = _numbers(cells.all_inner_texts())
-        table.locator("thead th").nth(work).click()
+        head.click()  # read only once DataTables says the column is sorted down
+        head.and_(page.locator("[aria-sort=descending]")).wait_for(timeout=10_000)
         down = _numbers(cells.all_inner_texts())
         assert up == sorted(up) and down == sorted(down, reverse=True) and down[0] > up[0]
         paid = headers.index("Medicare pays")
-        table.locator("thead th").nth(paid).click()
+        pays = table.locator("thead th").nth(paid)
+        pays.click()
+        pays.and_(page.locator("[aria-sort=ascending]")).wait_for(timeout=10_000)
         dollars = _numbers(table.locator(f"tbody tr td:nth-child({paid + 1})").all_inner_texts())
         assert dollars == sorted(dollars)  # "$1,197.46" sorts as a number, not as text
         wrapper.locator("input[type=search]").fill("2025-03")

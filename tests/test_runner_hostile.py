@@ -358,8 +358,13 @@ def test_the_training_tour_says_it_writes_no_excel(tmp_path, capfd):
     assert captured.out == (
         f"{tmp_path}/00_training_tour__topic-codes.html  (no result tables, so no Excel)\n"
     )
-    assert captured.err == ""
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".html", ".ipynb"]
+    # stderr names the page of all reports, which the run updated beside the report
+    assert captured.err == f"all reports: {tmp_path / 'index.html'}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "00_training_tour__topic-codes.html",
+        "00_training_tour__topic-codes.ipynb",
+        "index.html",
+    ]
 
 
 def test_help_never_cuts_a_path_at_its_hyphens(capsys, monkeypatch):

@@ -24,6 +24,7 @@ import pytest
 
 from cpt_analysis import config
 from cpt_analysis.fees.card import code_card
+from cpt_analysis.presentation.registry import label
 
 pytestmark = pytest.mark.slow
 
@@ -176,10 +177,12 @@ def test_run_finds_the_installed_notebook_and_writes_html_and_excel(installed, t
     assert f"97110: {card.name}" in text
     paid = card.prices[card.prices["reason"] == "paid"]
     assert len(paid) == 2
-    for row in paid.itertuples():
-        assert f"{row.locality_id} " in text and f" {row.amount:.2f} paid" in text
-    payments = pd.read_excel(f"{stem}.xlsx", sheet_name="Payments", dtype={"locality_id": str})
+    for row in paid.itertuples():  # the report's table in dollars, the Excel in numbers
+        assert f"{row.locality_id} " in text and f" ${row.amount:,.2f} " in text
+    columns = [label(c) for c in ("locality_id", "setting", "amount")]
+    payments = pd.read_excel(f"{stem}.xlsx", sheet_name="Payments", dtype={columns[0]: str})
     expected = card.prices[["locality_id", "setting", "amount"]].reset_index(drop=True)
-    pd.testing.assert_frame_equal(payments[["locality_id", "setting", "amount"]], expected)
+    got = payments[columns].set_axis(["locality_id", "setting", "amount"], axis=1)
+    pd.testing.assert_frame_equal(got, expected)
     # running wrote nothing beside the installed notebooks
     assert sorted(p.name for p in installed["venv"].rglob("cpt_analysis/notebooks/*")) == notebooks

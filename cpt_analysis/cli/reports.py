@@ -62,9 +62,11 @@ def _run(args: argparse.Namespace) -> int:
         if r.ok:
             made = f"tables: {r.excel.name}" if r.excel else "no result tables, so no Excel"
             print(f"{r.html}  ({made})")
-    if results and results[0].gallery:  # on stderr: stdout keeps one line per report
+    if not any(r.ok for r in results):  # no report made: only the errors below
+        pass
+    elif results[0].gallery:  # on stderr: stdout keeps one line per report
         print(f"all reports: {results[0].gallery}", file=sys.stderr)
-    elif results:
+    else:
         folder = results[0].executed.parent
         print(
             f"cpt-workbook: {folder / 'index.html'} is not the workbook's reports page: "
