@@ -60,6 +60,15 @@ def _numbers(texts):
     return [float(t.replace("$", "").replace(",", "")) for t in texts]
 
 
+def _sorted_column(page, table, index: int, direction: str) -> list[float]:
+    """Click the header of column ``index`` and read its numbers once DataTables says the
+    column is sorted in ``direction`` (it re-draws after the click, not during it)."""
+    head = table.locator("thead th").nth(index)
+    head.click()
+    head.and_(page.locator(f"[aria-sort={direction}]")).wait_for(timeout=10_000)
+    return _numbers(table.locator(f"tbody tr td:nth-child({index + 1})").all_inner_texts())
+
+
 def test_long_table_sorts_and_searches_offline_without_console_errors(
     chromium, productivity_report
 ):
@@ -94,19 +103,11 @@ def test_long_table_sorts_and_searches_offline_without_console_errors(
         work = headers.index("Work RVUs")
         cells = table.locator(f"tbody tr td:nth-child({work + 1})")
         assert len(cells.all_inner_texts()) == 25  # a page of 25 rows
-        head = table.locator("thead th").nth(work)
-        head.click()
-        head.and_(page.locator("[aria-sort=ascending]")).wait_for(timeout=10_000)
-        up = _numbers(cells.all_inner_texts())
-        head.click()  # read only once DataTables says the column is sorted down
-        head.and_(page.locator("[aria-sort=descending]")).wait_for(timeout=10_000)
-        down = _numbers(cells.all_inner_texts())
+        up = _sorted_column(page, table, work, "ascending")
+        down = _sorted_column(page, table, work, "descending")
         assert up == sorted(up) and down == sorted(down, reverse=True) and down[0] > up[0]
         paid = headers.index("Medicare pays")
-        pays = table.locator("thead th").nth(paid)
-        pays.click()
-        pays.and_(page.locator("[aria-sort=ascending]")).wait_for(timeout=10_000)
-        dollars = _numbers(table.locator(f"tbody tr td:nth-child({paid + 1})").all_inner_texts())
+        dollars = _sorted_column(page, table, paid, "ascending")
         assert dollars == sorted(dollars)  # "$1,197.46" sorts as a number, not as text
         wrapper.locator("input[type=search]").fill("2025-03")
         months = table.locator(f"tbody tr td:nth-child({headers.index('Month') + 1})")
