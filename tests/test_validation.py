@@ -38,6 +38,8 @@ def test_each_feature_registers_the_validators_of_its_own_parameters():
         "column_map": "cpt_analysis.practice.report",
         "from_apm": "cpt_analysis.practice.year_over_year",
         "to_apm": "cpt_analysis.practice.year_over_year",
+        "from_release": "cpt_analysis.practice.year_over_year",
+        "to_release": "cpt_analysis.practice.year_over_year",
         "plan_path": "cpt_analysis.practice.compensation",
         "other_rvu_year": "cpt_analysis.practice.compensation",
         "benchmark_wrvus": "cpt_analysis.practice.compensation",

@@ -230,3 +230,24 @@ def test_split_takes_the_effects_at_the_share_the_payment_rules_leave():
     # the rule dropped the next year (paid in full: 111.60): the 55.80 more is the rules' part
     parts = split(side(2.0, 30.0, 4650, 0.5), side(2.5, 31.0, 11160, 1.0))
     assert parts["by_rules"].tolist() == [11160 - 4650 - 750 - 180]
+
+
+def test_two_releases_of_one_year(tmp_path, capsys):
+    # RVU24A and RVU24AR list the same RVUs (99213: 1.30 / 1.33 / 0.10, 2.73 in all) at
+    # 32.7442 and 33.2875: national 2.73 x 32.7442 = 89.3917 -> 89.39; x 33.2875 = 90.8749
+    # -> 90.87; the whole change is the conversion factor's
+    mix = lines(tmp_path, "2024-05-06,Dr A,P1,99213,,1,M54.50,11\n")
+    result = compare_years(mix, Side(2024, release="RVU24A"), Side(2024, release="rvu24ar"))
+    e = _row(result.by_code, "cpt", "99213")
+    assert (e["payment_from"], e["payment_to"], e["change"]) == (89.39, 90.87, 1.48)
+    assert [e[k] for k in EFFECTS] == [0.0, 0.0, 0.0, 0.0, 1.48, 0.0, 0.0]
+    assert (result.before.label, result.after.label) == ("RVU24A", "RVU24AR")
+    with pytest.raises(WorkbookError, match="RVU25D is not a release of 2024: the workbook has "
+                       "RVU24A, RVU24AR, RVU24B, RVU24C for 2024"):  # fmt: skip
+        compare_years(mix, Side(2024, release="RVU25D"), Side(2024))
+    argv = ["compare-years", "--from", "2024", "--to", "2024", "--from-release", "RVU24C"]
+    assert main([*argv, "--to-release", "RVU24C"]) == 2
+    assert capsys.readouterr().err == (
+        "cpt-workbook: error: both sides are RVU24C: nothing to compare: give two years, two "
+        "releases of a year, or a year with and without the APM factor.\n"
+    )

@@ -35,6 +35,20 @@ def add_compare_years(sub: argparse._SubParsersAction, shared) -> None:
         help="price the later year with the qualifying-APM factor (--from 2026 --to 2026 "
         "--to-apm compares 2026's two factors)",
     )
+    p.add_argument(
+        "--from-release",
+        default="",
+        metavar="RELEASE",
+        help="price the earlier year with this one shipped RVU release (RVU24A) rather than the "
+        "release in force on each date",
+    )
+    p.add_argument(
+        "--to-release",
+        default="",
+        metavar="RELEASE",
+        help="the same for the later year (--from 2024 --to 2024 --from-release RVU24A "
+        "--to-release RVU24C compares two releases of 2024)",
+    )
     p.add_argument("--locality", help="Medicare locality for payment (default national)")
     p.add_argument("--excel", help="write the tables to this .xlsx file")
     p.set_defaults(func=_compare_years)
@@ -47,8 +61,8 @@ def _compare_years(args: argparse.Namespace) -> None:
     imported = read_export(args, excel=args.excel)
     result = compare_years(
         imported.accepted,
-        Side(args.year_from, args.from_apm),
-        Side(args.year_to, args.to_apm),
+        Side(args.year_from, args.from_apm, args.from_release),
+        Side(args.year_to, args.to_apm, args.to_release),
         args.locality,
     )
     written = write_excel(args.excel, result.sheets()) if args.excel else None

@@ -41,6 +41,32 @@ SETTINGS = ["nonfacility", "facility"]
 NEEDED = ("source_row", "date_of_service", "provider", "cpt", "units", "place_of_service")
 
 
+def _release_period(years: np.ndarray, apm: bool, release: str) -> pd.DataFrame:
+    """One price period for every date: the named shipped ``release`` (RVU24A) with the
+    conversion factor it prints (the APM factor where asked and the year has one). Raises
+    WorkbookError for a release the workbook lacks or lines of another year."""
+    releases = load_rvu_releases()
+    row = releases[releases["release"] == str(release).strip().upper()]
+    if row.empty:
+        have = ", ".join(releases["release"])
+        raise WorkbookError(f"'{release}' is not a shipped RVU release", f"use one of {have}")
+    name, year = str(row["release"].iloc[0]), int(row["year"].iloc[0])
+    other = sorted(set(years.tolist()) - {year})
+    if other:
+        raise WorkbookError(
+            f"{name} prices {year}, but the lines are of {', '.join(map(str, other))}",
+            "re-date the lines into its year, or price them by date without a release",
+        )
+    in_file = float(load_rvus(year, release=name)["conversion_factor"].iloc[0])
+    cf = float(
+        conversion_factor(year, apm=apm, in_file=None if apm else in_file)["conversion_factor"]
+    )
+    start = pd.Timestamp(year=year, month=1, day=1)
+    return pd.DataFrame(
+        [(start, year, name, cf)], columns=["start", "year", "release", "conversion_factor"]
+    )
+
+
 def _periods(years: np.ndarray, apm: bool) -> pd.DataFrame:
     """Price periods covering ``years``, each starting where a conversion factor or a shipped RVU
     release takes effect: start, year, release (blank for a year a user imported, whose file
@@ -255,13 +281,17 @@ def _per_key(t: dict, at: np.ndarray, units: np.ndarray) -> dict:
     return out
 
 
-def explain(lines: pd.DataFrame, locality: object = None, apm: bool = False) -> pd.DataFrame:
+def explain(
+    lines: pd.DataFrame, locality: object = None, apm: bool = False, release: str | None = None
+) -> pd.DataFrame:
     """Return one priced row per claim line, with every adjustment visible.
 
     ``lines`` are accepted lines of :func:`encounters.read_encounters` (at least source_row,
     date_of_service, provider, cpt, units, place_of_service; pricing_modifier, patient_id and
     locality when present). ``locality``: None for national, a locality (``01112-05`` or part of
-    a name) or :data:`FROM_FILE`. wrvus and total_rvus count the RVUs of the statuses Medicare
+    a name) or :data:`FROM_FILE`. ``release`` (RVU24A) prices every line with that shipped
+    release and the factor it prints, instead of the release in force on each date (the lines
+    must all be of its year). wrvus and total_rvus count the RVUs of the statuses Medicare
     pays (A, R, T): CMS's file lists RVUs for some codes it never pays (status B, I, N...),
     shown per unit in work_rvu, pe_rvu and mp_rvu but counted 0 (the reason says so). A HCPCS
     Level II code that its year's fee schedule does not list (a drug, a supply) has a blank
@@ -282,7 +312,11 @@ def explain(lines: pd.DataFrame, locality: object = None, apm: bool = False) -> 
     dcode, days = _days(lines["date_of_service"].to_numpy())
     year_day = (days.astype("datetime64[Y]").astype(np.int64) + 1970).astype(np.int16)
     year_list = sorted(set(year_day.tolist()))
-    periods = _periods(np.asarray(year_list), apm)
+    periods = (
+        _release_period(np.asarray(year_list), apm, release)
+        if release
+        else _periods(np.asarray(year_list), apm)
+    )
     starts = periods["start"].to_numpy().astype("datetime64[D]")
     p_day = (np.searchsorted(starts, days, "right") - 1).astype(np.int16)
     loc, loc_labels, gpci = _localities(lines, locality, year_list)

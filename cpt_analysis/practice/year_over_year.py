@@ -35,7 +35,7 @@ from ..errors import WorkbookError
 from ..fees.payment import money, resolve_locality
 from ..plotting import HOVER, layout, plain_values
 from ..presentation import register_many
-from ..reference.loaders import rvu_year
+from ..reference.loaders import load_rvu_releases, rvu_year
 from ..validation import register, register_check
 from .productivity import explain
 from .totals import with_names
@@ -71,14 +71,18 @@ WRVUS = ["wrvus_from", "wrvus_to", "wrvu_change"]
 
 @dataclass(frozen=True)
 class Side:
-    """One side of the comparison: a year, with the qualifying-APM conversion factor or not."""
+    """One side of the comparison: a year, with the qualifying-APM conversion factor or not,
+    and optionally one shipped release of it (RVU24A) instead of the release in force on each
+    date of service."""
 
     year: int
     apm: bool = False
+    release: str = ""
 
     @property
     def label(self) -> str:
-        return f"{self.year} APM" if self.apm else str(self.year)
+        name = self.release or str(self.year)
+        return f"{name} APM" if self.apm else name
 
 
 @dataclass
@@ -277,21 +281,28 @@ def compare_years(
 ) -> YearOverYear:
     """Return the :class:`YearOverYear` of ``lines`` (accepted lines of
     :func:`intake.read_encounters`) re-dated into ``before`` and ``after`` (a year, or a
-    :class:`Side` with ``apm``), at ``locality`` (None: national).
+    :class:`Side` with ``apm`` or a ``release`` of the year: RVU24A against RVU24C), at
+    ``locality`` (None: national).
 
     Raises WorkbookError for no lines, a year without RVUs, two sides that are the same, or
     an unknown locality or one without GPCIs in a year.
     """
     before = before if isinstance(before, Side) else Side(int(before))
     after = after if isinstance(after, Side) else Side(int(after))
-    before, after = (Side(rvu_year(s.year), bool(s.apm)) for s in (before, after))
+    before, after = (
+        Side(rvu_year(s.year), bool(s.apm), s.release.strip().upper()) for s in (before, after)
+    )
     _check_sides(before, after)
+    for side in (before, after):
+        _check_release(side)
     if lines.empty:
         raise WorkbookError("no claim lines to compare", "import an export with accepted lines")
     priced, sides, place = {}, [], "national"
     for side in (before, after):
         gpci = _gpci(locality, side.year)
-        frame = explain(redate(lines, side.year), locality=locality, apm=side.apm)
+        frame = explain(
+            redate(lines, side.year), locality=locality, apm=side.apm, release=side.release or None
+        )
         priced[side.label] = frame
         sides.append(_rvus(frame, gpci))
         place = str(frame["locality"].iloc[0])
@@ -325,21 +336,49 @@ def _apm_flag(value: object) -> bool:
     raise WorkbookError(f"'{value}' is not yes or no", "give true or false")
 
 
+@register("from_release", "to_release")
+def _release(value: object) -> str:
+    """A shipped RVU release (RVU24A) in capitals, or empty for the release in force by date."""
+    text = str(value or "").strip().upper()
+    names = load_rvu_releases()["release"].tolist()
+    if text and text not in names:
+        raise WorkbookError(
+            f"'{value}' is not a shipped RVU release", f"use one of {', '.join(names)}"
+        )
+    return text
+
+
 @register_check
 def _two_sides(params: dict) -> None:
-    """Notebook 06 (the only one with from_apm and to_apm) compares two different sides."""
+    """Notebook 06 (the only one with from_apm and to_apm) compares two different sides, each
+    release (where given) of its side's year."""
     keys = ("from_year", "to_year", "from_apm", "to_apm")
     if all(k in params for k in keys):
-        before = Side(params["from_year"], bool(params["from_apm"]))
-        after = Side(params["to_year"], bool(params["to_apm"]))
+        before = Side(params["from_year"], bool(params["from_apm"]), params.get("from_release", ""))
+        after = Side(params["to_year"], bool(params["to_apm"]), params.get("to_release", ""))
         _check_sides(before, after)
+        for side in (before, after):
+            _check_release(side)
+
+
+def _check_release(side: Side) -> None:
+    """A side's release must be a shipped release of its year."""
+    if not side.release:
+        return
+    releases = load_rvu_releases()
+    mine = releases.loc[releases["year"] == side.year, "release"].tolist()
+    if side.release not in mine:
+        raise WorkbookError(
+            f"{side.release} is not a release of {side.year}",
+            f"the workbook has {', '.join(mine)} for {side.year}",
+        )
 
 
 def _check_sides(before: Side, after: Side) -> None:
     if before == after:
         raise WorkbookError(
             f"both sides are {before.label}: nothing to compare",
-            "give two years, or the same year with and without the APM factor",
+            "give two years, two releases of a year, or a year with and without the APM factor",
         )
 
 
