@@ -62,7 +62,16 @@ def _lookup(args: argparse.Namespace) -> None:
         minutes=args.minutes,
         modifiers=args.modifiers,
     )
-    print(render(card))
+    print(render(card, width=_terminal_width()))
+
+
+def _terminal_width() -> int | None:
+    """The terminal's width when the card is printed to one (None for a pipe or a file, which
+    get the full 96-character layout)."""
+    import shutil
+    import sys
+
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 def add_check_payments(sub: argparse._SubParsersAction, shared: Shared) -> None:

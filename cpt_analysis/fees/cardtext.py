@@ -11,6 +11,7 @@ from .pairings import GUIDANCE_NOTE
 from .payment import money
 
 WIDTH = 96
+MIN_WIDTH = 40  # narrower terminals get 40-character lines, wrapped by the terminal
 PAYMENT_INDICATORS = [("bilat_surg", "Bilateral"), ("asst_surg", "Assistant at surgery"),
                       ("co_surg", "Co-surgeons"), ("team_surg", "Team surgery")]  # fmt: skip
 
@@ -105,8 +106,30 @@ def _diagnosis_lines(card: CodeCard) -> list[str]:
     return lines or ["  (no typical diagnoses recorded for this code)"]
 
 
-def render(card: CodeCard) -> str:
-    """Return the code card as text in the seed article's sections."""
+def render(card: CodeCard, width: int | None = None) -> str:
+    """Return the code card as text in the seed article's sections, at most ``width``
+    characters a line (default 96; the CLI passes a narrower terminal's width): a longer line
+    wraps between words, indented, so a figure is never cut."""
+    text = _render(card)
+    width = WIDTH if width is None else max(int(width), MIN_WIDTH)
+    if width >= WIDTH:
+        return text
+    return "\n".join(_fit(line, width) for line in text.split("\n"))
+
+
+def _fit(line: str, width: int) -> str:
+    """A line of at most ``width`` characters, or several: broken only between words, each
+    continuation indented under the line's own indent."""
+    if len(line) <= width:
+        return line
+    if not line.strip("="):  # the title's underline
+        return line[:width]
+    indent = " " * (len(line) - len(line.lstrip()) + 4)
+    return textwrap.fill(line, width, subsequent_indent=indent, break_long_words=False,
+                         break_on_hyphens=False, drop_whitespace=True)  # fmt: skip
+
+
+def _render(card: CodeCard) -> str:
     f = card.facts
     name = card.name if card.name != card.code else "no plain-language entry yet"
     out = [f"CPT/HCPCS {card.code}: {name}", "=" * min(WIDTH, 12 + len(name) + 8)]
@@ -178,6 +201,8 @@ def facts_markdown(card: CodeCard) -> str:
             "",
             f"**Typical patients:** {f['typical_patients']}",
         ]
+    if card.anesthesia:
+        lines += [f"**Anesthesia:** {card.anesthesia}", ""]
     lines += [f"> {n}" for n in card.notes if n != GUIDANCE_NOTE]  # the notebook shows it apart
     return "\n".join(lines)
 
