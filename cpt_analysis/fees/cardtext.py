@@ -202,7 +202,7 @@ def facts_markdown(card: CodeCard) -> str:
             f"**Typical patients:** {f['typical_patients']}",
         ]
     if card.anesthesia:
-        lines += [f"**Anesthesia:** {card.anesthesia}", ""]
+        lines += ["", f"**Anesthesia:** {card.anesthesia}", ""]
     lines += [f"> {n}" for n in card.notes if n != GUIDANCE_NOTE]  # the notebook shows it apart
     return "\n".join(lines)
 
