@@ -25,6 +25,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .money import cents_array
+
 SURGERY_RATE = 0.5
 TC_RATES = {"4": 0.5, "6": 0.25, "7": 0.2}
 PC_RATES = {"4": 0.05}
@@ -33,15 +35,10 @@ KIND = {"4": "imaging", "6": "cardiovascular", "7": "ophthalmology"}
 ENDOSCOPY = "endoscopy (indicator 3): CMS's family rule is not applied, full amount"
 
 
-def _round(values: pd.Series) -> pd.Series:
-    """Cents, halves away from zero."""
-    return np.sign(values) * np.floor(values.abs() * 100 + 0.5 + 1e-9) / 100
-
-
 def _cut(value: pd.Series, rate: float | pd.Series) -> pd.Series:
     """What a reduction takes off one unit: the amount less the reduced amount, that one
     rounded to the cent as CMS pays it (50% of 43.99 is paid 22.00: 21.99 off)."""
-    return (value - _round(value * (1 - rate))).round(2)
+    return (value - cents_array(value * (1 - rate))).round(2)
 
 
 def _ranked(part: pd.DataFrame, value: str, keys: list[str]) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .money import cents
+from .money import cents, cents_array
 
 MEDICARE_SHARE = 0.80
 SEQUESTRATION = 0.02
@@ -89,17 +89,12 @@ def limiting_charge(allowed: float) -> float:
     return cents(allowed * PAR_LIMITING)
 
 
-def _round(values: np.ndarray) -> np.ndarray:
-    """Cents, half away from zero, of an array (through decimal text, as :func:`cents`)."""
-    return np.round(np.sign(values) * np.floor(np.abs(values) * 100 + 0.5 + 1e-9) / 100, 2)
-
-
 def owed_columns(allowed: np.ndarray) -> dict[str, np.ndarray]:
     """Vectorised :func:`owed` for claim lines: medicare_pays and coinsurance per line (NaN
     where there is no allowed amount), each line rounded on its own as a claim is."""
     allowed = np.asarray(allowed, dtype="float64")
-    share = _round(allowed * MEDICARE_SHARE)
-    cut = _round(share * SEQUESTRATION)
+    share = cents_array(allowed * MEDICARE_SHARE)
+    cut = cents_array(share * SEQUESTRATION)
     return {
         "medicare_pays": np.round(share - cut, 2),
         "coinsurance": np.round(allowed - share, 2),

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..fees import modifiers as mods_rules
+from ..fees.money import cents_array
 from ..fees.multiple import RANKED, reductions
 from ..fees.owed import owed_columns
 from .visits import visit_keys
@@ -85,7 +86,7 @@ def _adjust(frame, lines, t, line_at, rows, columns) -> None:
     )  # fmt: skip
     factors, words = _line_factors(mods, {k: t[k][at] for k in INDICATORS})
     for column in ("amount", "tc_amount", "pc_amount"):
-        sub[column] = _round(sub[column] * factors)
+        sub[column] = cents_array(sub[column] * factors)
     day = frame["date_of_service"].to_numpy()[rows].astype("datetime64[D]").astype(np.int64)
     visit, _ = visit_keys(lines, rows, day - day.min())
     provider = frame["provider"].astype("category").cat.codes.to_numpy()[rows].astype(np.int64)
@@ -94,7 +95,7 @@ def _adjust(frame, lines, t, line_at, rows, columns) -> None:
     old = frame["final_amount"].to_numpy()[rows]
     therapy = frame["mppr_reduction"].to_numpy()[rows]
     new = np.round(
-        _round(sub["amount"].to_numpy() * sub["units"].to_numpy())
+        cents_array(sub["amount"].to_numpy() * sub["units"].to_numpy())
         - therapy
         - cut["reduction"].to_numpy(),
         2,
@@ -139,11 +140,6 @@ def _line_factors(mods: list[tuple[str, ...]], indicators: dict) -> tuple[np.nda
             cache[key] = (factor, "; ".join(texts))
         factors[i], words[i] = cache[key]
     return factors, words
-
-
-def _round(values) -> np.ndarray:
-    values = np.asarray(values, dtype="float64")
-    return np.sign(values) * np.floor(np.abs(values) * 100 + 0.5 + 1e-9) / 100
 
 
 ADJUSTED_COLUMNS = ["source_row", "provider", "date_of_service", "cpt", "modifier", "units",
