@@ -33,7 +33,7 @@ from ..reference.loaders import (
 from ..validation import register
 from .locality import NATIONAL, is_national, match_localities, resolve_locality
 from .modifiers import split_modifiers
-from .money import cents, money
+from .money import cents, cents_array, money
 from .priced import Price, adjusted
 
 __all__ = ["NATIONAL", "Price", "cents", "conversion_factor", "is_national", "match_localities",
@@ -227,7 +227,8 @@ def _release_gpci(place: pd.Series | None, year: int, release: str) -> pd.Series
 
 def _formula(out: pd.DataFrame, pe: pd.Series, mp: pd.Series, gpcis, cf: float) -> pd.Series:
     gw, gp, gm = gpcis
-    return ((out["work_rvu"] * gw + pe * gp + mp * gm) * cf).map(cents)
+    raw = (out["work_rvu"] * gw + pe * gp + mp * gm) * cf
+    return pd.Series(cents_array(raw), index=out.index)
 
 
 def _listed_opps(rows: pd.DataFrame, locality_id: str, kind: str) -> pd.Series:
